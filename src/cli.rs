@@ -1,0 +1,86 @@
+//! The command line: `hindsight init | build | check | new | search | serve`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use hindsight::diagnostics::report::Format;
+
+/// Turn a folder of markdown postmortems into a browsable, searchable incident knowledge base.
+#[derive(Debug, Parser)]
+#[command(name = "hindsight", version, about, long_about = None, propagate_version = true)]
+pub(crate) struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Create a new knowledge base with an example postmortem.
+    Init(InitArgs),
+    /// Build the static site into DIR/public (or --output).
+    Build(BuildArgs),
+    /// Validate everything `build` would read, without writing a site.
+    Check(CheckArgs),
+}
+
+/// `hindsight init`.
+#[derive(Debug, Args)]
+pub(crate) struct InitArgs {
+    /// Folder to create (must be empty or absent).
+    pub dir: PathBuf,
+    /// Site title.
+    #[arg(long, default_value = "Incident knowledge base")]
+    pub title: String,
+}
+
+/// Options shared by the commands that load a knowledge base.
+#[derive(Debug, Args)]
+pub(crate) struct SiteArgs {
+    /// The knowledge base: a folder holding hindsight.toml.
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Include drafts and postmortems in review.
+    #[arg(long)]
+    pub drafts: bool,
+    /// Publish only postmortems with visibility = "public".
+    #[arg(long)]
+    pub public: bool,
+    /// "Today" for overdue actions and "on this day" (YYYY-MM-DD); default: today, or
+    /// SOURCE_DATE_EPOCH when set. Pin it for reproducible output.
+    #[arg(long, value_name = "DATE")]
+    pub build_date: Option<String>,
+    /// How findings are printed.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+}
+
+/// `hindsight build`.
+#[derive(Debug, Args)]
+pub(crate) struct BuildArgs {
+    /// Which knowledge base and postmortems.
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// Output folder (default: DIR/public).
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// The absolute URL the site is published at (overrides base_url).
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Print how long each stage took.
+    #[arg(long)]
+    pub timings: bool,
+}
+
+/// `hindsight check`.
+#[derive(Debug, Args)]
+pub(crate) struct CheckArgs {
+    /// Which knowledge base and postmortems.
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// Exit 1 on warnings too.
+    #[arg(long)]
+    pub strict: bool,
+}

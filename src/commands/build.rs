@@ -1,0 +1,56 @@
+//! `hindsight build`.
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Result;
+use hindsight::diagnostics::Mode;
+use hindsight::{BuildOptions, build};
+
+use super::{load_options, report, summary};
+use crate::cli::BuildArgs;
+
+/// Build the site; exit 1 (with every finding printed) when the knowledge base has errors.
+pub(super) fn run(args: &BuildArgs) -> Result<ExitCode> {
+    let started = Instant::now();
+    let options = BuildOptions {
+        load: load_options(&args.site, Mode::Build, args.base_url.clone())?,
+        output: args.output.clone(),
+    };
+    match build(&args.site.dir, &options) {
+        Ok(done) => {
+            report(&done.diagnostics, args.site.format, &done.sources)?;
+            if args.timings {
+                eprintln!("{:<14} {:>9}", "stage", "time");
+                for (stage, took) in &done.timings.stages {
+                    eprintln!("{stage:<14} {:>7.1}ms", took.as_secs_f64() * 1000.0);
+                }
+            }
+            let s = done.stats;
+            eprintln!(
+                "Built {} postmortems ({} pages) into {} in {:.2}s: {} files written, {} unchanged, {} removed{}",
+                done.published,
+                done.pages,
+                done.output.display(),
+                started.elapsed().as_secs_f64(),
+                s.written,
+                s.unchanged,
+                s.deleted,
+                if done.diagnostics.is_empty() {
+                    String::new()
+                } else {
+                    format!("; {}", summary(&done.diagnostics))
+                },
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(failure) => {
+            report(&failure.diagnostics, args.site.format, &failure.sources)?;
+            eprintln!(
+                "Build failed: {}. The previous site was left untouched.",
+                summary(&failure.diagnostics)
+            );
+            Ok(ExitCode::from(1))
+        }
+    }
+}

@@ -1,0 +1,85 @@
+//! One module per subcommand; this one dispatches and holds what they share.
+
+mod build;
+mod check;
+mod init;
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+use hindsight::diagnostics::report::{Format, SourceTexts, print_diagnostics};
+use hindsight::diagnostics::{Diagnostic, Mode};
+use hindsight::model::BuildFilter;
+use hindsight::{LoadOptions, model::dates};
+use time::Date;
+
+use crate::cli::{Command, SiteArgs};
+
+/// Run a subcommand.
+pub(crate) fn run(command: Command) -> Result<ExitCode> {
+    match command {
+        Command::Init(args) => init::run(&args),
+        Command::Build(args) => build::run(&args),
+        Command::Check(args) => check::run(&args),
+    }
+}
+
+/// The build date: `--build-date`, else SOURCE_DATE_EPOCH, else today (UTC).
+fn build_date(arg: Option<&str>) -> Result<Date> {
+    if let Some(text) = arg {
+        return dates::parse_build_date(text)
+            .map_err(anyhow::Error::msg)
+            .context("invalid --build-date");
+    }
+    if let Ok(epoch) = std::env::var("SOURCE_DATE_EPOCH") {
+        let secs: i64 =
+            epoch.trim().parse().context("SOURCE_DATE_EPOCH is not a number of seconds")?;
+        let at = time::OffsetDateTime::from_unix_timestamp(secs)
+            .context("SOURCE_DATE_EPOCH is out of range")?;
+        return Ok(at.date());
+    }
+    Ok(time::OffsetDateTime::now_utc().date())
+}
+
+/// Load options from the shared site arguments.
+fn load_options(args: &SiteArgs, mode: Mode, base_url: Option<String>) -> Result<LoadOptions> {
+    Ok(LoadOptions {
+        mode,
+        filter: BuildFilter { include_drafts: args.drafts, public_only: args.public },
+        base_url,
+        build_date: build_date(args.build_date.as_deref())?,
+    })
+}
+
+/// Print findings to stderr (JSON and GitHub formats to stdout, for piping).
+fn report(diagnostics: &[Diagnostic], format: Format, sources: &SourceTexts) -> Result<()> {
+    if diagnostics.is_empty() {
+        return Ok(());
+    }
+    match format {
+        Format::Human => {
+            let choice =
+                if std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() {
+                    ColorChoice::Auto
+                } else {
+                    ColorChoice::Never
+                };
+            let mut err = StandardStream::stderr(choice);
+            print_diagnostics(diagnostics, format, sources, &mut err)?;
+        }
+        Format::Json | Format::Github => {
+            let mut out = StandardStream::stdout(ColorChoice::Never);
+            print_diagnostics(diagnostics, format, sources, &mut out)?;
+        }
+    }
+    Ok(())
+}
+
+/// `N errors, M warnings`.
+fn summary(diagnostics: &[Diagnostic]) -> String {
+    let (errors, warnings) = hindsight::diagnostics::count(diagnostics);
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    format!("{}, {}", plural(errors, "error"), plural(warnings, "warning"))
+}

@@ -1,0 +1,260 @@
+//! hindsight turns a folder of markdown postmortems into a browsable, searchable incident
+//! knowledge base.
+//!
+//! The build is a pipeline of stages, each mapping the previous stage's value to a new one:
+//!
+//! 1. [`load`]: walk the knowledge base → postmortem files, static files, template overrides
+//! 2. [`front_matter`]: split and parse → [`front_matter::RawFrontMatter`] and body
+//! 3. [`model`]: validate → [`model::Incident`], then [`model::Site`] (what this build publishes)
+//! 4. [`render`]: markdown → HTML (during parsing), then pages through the theme's templates
+//! 5. [`output`]: write atomically into the output folder
+//!
+//! [`load_site`] runs stages 1–3 (all `check` needs); [`build`] runs them all.
+
+pub mod config;
+pub mod diagnostics;
+pub mod front_matter;
+pub mod load;
+pub mod model;
+pub mod output;
+mod parse;
+pub mod render;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use time::Date;
+
+pub use parse::parse_postmortems;
+
+use config::SiteConfig;
+use diagnostics::report::SourceTexts;
+use diagnostics::{Code, Diagnostic, Mode, sort_diagnostics};
+use model::{BuildFilter, Site};
+
+/// What loading a knowledge base needs to know.
+#[derive(Clone, Debug)]
+pub struct LoadOptions {
+    /// `build` or `check`: decides which findings are errors.
+    pub mode: Mode,
+    /// Which postmortems are published.
+    pub filter: BuildFilter,
+    /// Replaces `base_url` from hindsight.toml (`--base-url`).
+    pub base_url: Option<String>,
+    /// "Today": actions due before it are overdue.
+    pub build_date: Date,
+}
+
+/// A loaded knowledge base, ready to render.
+pub struct LoadedSite {
+    /// The published postmortems and the configuration.
+    pub site: Site,
+    /// Files of `static/`.
+    pub static_files: Vec<load::StaticFile>,
+    /// Template overrides from `templates/`.
+    pub templates: Vec<(String, PathBuf)>,
+    /// Warnings (and, under `check`, errors) found.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Texts of the files the diagnostics point into.
+    pub sources: SourceTexts,
+    /// How long each stage took.
+    pub timings: Timings,
+}
+
+/// Why a run stopped: every finding, and the texts they point into.
+#[derive(Default)]
+pub struct Failure {
+    /// All findings, errors and warnings, in printing order.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Texts of the files the diagnostics point into.
+    pub sources: SourceTexts,
+}
+
+impl Failure {
+    fn from(diagnostics: Vec<Diagnostic>, sources: SourceTexts) -> Failure {
+        let mut diagnostics = diagnostics;
+        sort_diagnostics(&mut diagnostics);
+        Failure { diagnostics, sources }
+    }
+}
+
+/// Wall time per stage, printed by `build --timings`.
+#[derive(Clone, Debug, Default)]
+pub struct Timings {
+    /// (stage name, duration), in order.
+    pub stages: Vec<(&'static str, Duration)>,
+}
+
+impl Timings {
+    fn record(&mut self, stage: &'static str, since: &mut Instant) {
+        let now = Instant::now();
+        self.stages.push((stage, now - *since));
+        *since = now;
+    }
+}
+
+/// Load, parse and validate the knowledge base at `root` (stages 1–3). Returns the site and
+/// its warnings; any error stops it (errors and warnings are returned together).
+pub fn load_site(root: &Path, options: &LoadOptions) -> Result<LoadedSite, Failure> {
+    let mut timings = Timings::default();
+    let mut clock = Instant::now();
+    let mode = options.mode;
+    let mut sources = SourceTexts::default();
+    let (config, config_text) = match SiteConfig::load(root, mode, options.base_url.as_deref()) {
+        Ok(pair) => pair,
+        Err(diagnostics) => {
+            if let Ok(text) = std::fs::read_to_string(root.join(config::CONFIG_FILE)) {
+                sources.insert(config::CONFIG_FILE, text.into());
+            }
+            return Err(Failure::from(diagnostics, sources));
+        }
+    };
+    sources.insert(config::CONFIG_FILE, config_text.into());
+    let layout = load::walk_kb(root, mode);
+    let mut diagnostics = layout.diagnostics;
+    if !root.join("postmortems").is_dir() {
+        diagnostics.push(
+            Diagnostic::new(
+                Code::InvalidConfig,
+                mode,
+                format!("{} has no postmortems/ folder", root.display()),
+            )
+            .help("create postmortems/ and add a postmortem with `hindsight new \"Title\"`"),
+        );
+    }
+    timings.record("load", &mut clock);
+    let parsed = parse_postmortems(&layout.postmortems, &config, options.build_date, mode);
+    diagnostics.extend(parsed.diagnostics);
+    for (file, text) in parsed.texts {
+        sources.insert(&file, text);
+    }
+    diagnostics.extend(model::site::find_duplicate_slugs(&parsed.incidents, mode));
+    for code in [Code::UndescribedTag, Code::UndescribedTheme] {
+        diagnostics::collapse_repeats(&mut diagnostics, code);
+    }
+    timings.record("parse", &mut clock);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Err(Failure::from(diagnostics, sources));
+    }
+    let site = Site::new(config, options.build_date, parsed.incidents, options.filter);
+    sort_diagnostics(&mut diagnostics);
+    Ok(LoadedSite {
+        site,
+        static_files: layout.static_files,
+        templates: layout.templates,
+        diagnostics,
+        sources,
+        timings,
+    })
+}
+
+/// What `build` needs beyond loading.
+#[derive(Clone, Debug)]
+pub struct BuildOptions {
+    /// Loading options (mode is always `Build`).
+    pub load: LoadOptions,
+    /// Output folder; default `<root>/<output_dir from config>`.
+    pub output: Option<PathBuf>,
+}
+
+/// What a successful build did.
+pub struct BuildReport {
+    /// The output folder.
+    pub output: PathBuf,
+    /// Postmortems published.
+    pub published: usize,
+    /// Pages rendered.
+    pub pages: usize,
+    /// Files written, unchanged and deleted.
+    pub stats: WriteStatsView,
+    /// Warnings found.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Texts of the files the warnings point into.
+    pub sources: SourceTexts,
+    /// Per-stage wall time.
+    pub timings: Timings,
+}
+
+pub use output::WriteStats as WriteStatsView;
+
+/// Build the site of the knowledge base at `root`.
+pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport, Failure> {
+    let root = output::location::absolute(root);
+    let loaded = load_site(&root, &options.load)?;
+    let LoadedSite { site, static_files, templates, diagnostics, sources, mut timings } = loaded;
+    let mut clock = Instant::now();
+    let mode = options.load.mode;
+    let fail = |message: String, help: &str, diagnostics: &[Diagnostic], sources: SourceTexts| {
+        let mut all = diagnostics.to_vec();
+        all.push(Diagnostic::new(Code::InvalidOutput, mode, message).help(help));
+        Failure::from(all, sources)
+    };
+    let output = output::location::absolute(
+        &options.output.clone().unwrap_or_else(|| root.join(&site.config.output_dir)),
+    );
+    let cache_dir = root.join(".hindsight");
+    if let Err(why) = output::location::check_output_dir(&root, &output, &cache_dir) {
+        return Err(fail(
+            why,
+            "choose another folder with --output, or remove this one",
+            &diagnostics,
+            sources,
+        ));
+    }
+    let tera = match render::templates::load_templates(&templates, mode) {
+        Ok(tera) => tera,
+        Err(problems) => {
+            let mut all = diagnostics;
+            all.extend(problems);
+            return Err(Failure::from(all, sources));
+        }
+    };
+    let pages = render::pages::plan_pages(&site);
+    let page_count = pages.len();
+    let plan = output::OutputPlan::new(&root, &site, pages, &static_files);
+    let collisions = plan.collisions(mode);
+    if !collisions.is_empty() {
+        let mut all = diagnostics;
+        all.extend(collisions);
+        return Err(Failure::from(all, sources));
+    }
+    let ctx = render::pages::RenderContext::new(tera, &site);
+    timings.record("prepare", &mut clock);
+    let writer = match output::OutputWriter::new(&output, &cache_dir) {
+        Ok(w) => w,
+        Err(e) => {
+            return Err(fail(
+                format!("cannot prepare the output folder: {e}"),
+                "check permissions and free space",
+                &diagnostics,
+                sources,
+            ));
+        }
+    };
+    if let Err(e) = plan.write(&ctx, &writer) {
+        let help = "the previous site was left untouched";
+        return Err(fail(e, help, &diagnostics, sources));
+    }
+    timings.record("render+write", &mut clock);
+    let stats = match writer.finish() {
+        Ok(stats) => stats,
+        Err(e) => {
+            return Err(fail(
+                format!("cannot finish the output: {e}"),
+                "check permissions and free space",
+                &diagnostics,
+                sources,
+            ));
+        }
+    };
+    timings.record("swap", &mut clock);
+    Ok(BuildReport {
+        output,
+        published: site.incidents.len(),
+        pages: page_count,
+        stats,
+        diagnostics,
+        sources,
+        timings,
+    })
+}

@@ -1,0 +1,87 @@
+//! Reading a postmortem file as text: UTF-8 checked (with the line and byte offset of the first
+//! bad byte), a byte-order mark dropped, NUL bytes replaced.
+
+use std::sync::Arc;
+
+use super::SourceEntry;
+use crate::diagnostics::{Code, Diagnostic, LineIndex, Location, Mode};
+
+/// The text of a postmortem file.
+#[derive(Clone, Debug)]
+pub struct SourceText {
+    /// The file's text (BOM removed, NUL replaced by U+FFFD).
+    pub text: Arc<str>,
+    /// Line starts of `text`.
+    pub lines: LineIndex,
+}
+
+/// Read `entry` as UTF-8 text, or say why it cannot be read.
+pub fn read_source(entry: &SourceEntry, mode: Mode) -> Result<SourceText, Box<Diagnostic>> {
+    let bytes = std::fs::read(&entry.abs).map_err(|e| {
+        Box::new(
+            Diagnostic::new(Code::UnreadableFile, mode, format!("cannot read the file: {e}"))
+                .help("check that the file exists and is readable")
+                .at(Location::whole_file(&entry.rel)),
+        )
+    })?;
+    decode(&entry.rel, bytes, mode)
+}
+
+fn decode(rel: &str, bytes: Vec<u8>, mode: Mode) -> Result<SourceText, Box<Diagnostic>> {
+    let mut text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let offset = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            let line = bytes[..offset].iter().filter(|b| **b == b'\n').count() + 1;
+            let line_start = bytes[..offset].iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+            let column = String::from_utf8_lossy(&bytes[line_start..offset]).chars().count() + 1;
+            return Err(Box::new(
+                Diagnostic::new(
+                    Code::UnreadableFile,
+                    mode,
+                    format!(
+                        "the file is not valid UTF-8: invalid byte at offset {offset} (line {line})"
+                    ),
+                )
+                .help("save the file as UTF-8 (most editors have an \"encoding\" menu)")
+                .at(Location {
+                    file: rel.to_string(),
+                    line,
+                    column,
+                    end_line: line,
+                    end_column: column + 1,
+                    span: offset..offset,
+                }),
+            ));
+        }
+    };
+    if text.starts_with('\u{feff}') {
+        text.drain(..'\u{feff}'.len_utf8());
+    }
+    if text.contains('\0') {
+        text = text.replace('\0', "\u{fffd}");
+    }
+    let lines = LineIndex::new(&text);
+    Ok(SourceText { text: Arc::from(text), lines })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_utf8_names_line_and_offset() {
+        let err = decode("x.md", b"+++\ntitle = \"a\xff\"\n".to_vec(), Mode::Build).unwrap_err();
+        assert_eq!(err.code, Code::UnreadableFile);
+        let loc = err.location.unwrap();
+        assert_eq!((loc.line, loc.column), (2, 11));
+        assert!(err.message.contains("offset 14"), "{}", err.message);
+    }
+
+    #[test]
+    fn bom_is_dropped_and_nul_replaced() {
+        let source = decode("x.md", "\u{feff}+++\na\0b".as_bytes().to_vec(), Mode::Build).unwrap();
+        assert_eq!(&*source.text, "+++\na\u{fffd}b");
+    }
+}

@@ -1,0 +1,228 @@
+//! Stage 3: the validated model. [`Incident`] holds checked, typed values (a severity of the
+//! site's scale, UTC instants, a safe slug) and the derived values every later stage reads
+//! (durations, year, open and overdue actions), computed once here.
+
+pub mod base_url;
+pub mod dates;
+mod incident;
+pub mod site;
+pub mod slug;
+mod timeline;
+pub mod url_safety;
+
+use serde::Serialize;
+use time::{Date, OffsetDateTime};
+
+pub use incident::{IncidentContext, build_incident};
+pub use site::{BuildFilter, Site};
+pub use timeline::Timeline;
+
+use crate::load::Bundle;
+use crate::render::markdown::RenderedBody;
+
+/// A severity of the site's scale.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Severity {
+    /// Position in the scale: 0 is the most severe.
+    pub rank: usize,
+    /// The name as configured, e.g. `SEV1`.
+    pub name: String,
+}
+
+/// Where a postmortem is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Being written; left out unless `--drafts`.
+    Draft,
+    /// Being reviewed; left out unless `--drafts`.
+    Review,
+    /// Published.
+    Published,
+}
+
+impl Status {
+    /// Parse the front-matter value.
+    pub fn parse(text: &str) -> Option<Status> {
+        match text {
+            "draft" => Some(Status::Draft),
+            "review" => Some(Status::Review),
+            "published" => Some(Status::Published),
+            _ => None,
+        }
+    }
+
+    /// The front-matter spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Draft => "draft",
+            Status::Review => "review",
+            Status::Published => "published",
+        }
+    }
+}
+
+/// Who may read a postmortem.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Visibility {
+    /// Only on the internal site.
+    Internal,
+    /// Also on a `--public` build.
+    Public,
+}
+
+impl Visibility {
+    /// Parse the front-matter value.
+    pub fn parse(text: &str) -> Option<Visibility> {
+        match text {
+            "internal" => Some(Visibility::Internal),
+            "public" => Some(Visibility::Public),
+            _ => None,
+        }
+    }
+}
+
+/// The state of a follow-up action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ActionStatus {
+    /// Still to do.
+    Open,
+    /// Done.
+    Done,
+    /// Decided against.
+    Wontfix,
+}
+
+impl ActionStatus {
+    /// Parse the front-matter value.
+    pub fn parse(text: &str) -> Option<ActionStatus> {
+        match text {
+            "open" => Some(ActionStatus::Open),
+            "done" => Some(ActionStatus::Done),
+            "wontfix" => Some(ActionStatus::Wontfix),
+            _ => None,
+        }
+    }
+
+    /// The front-matter spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActionStatus::Open => "open",
+            ActionStatus::Done => "done",
+            ActionStatus::Wontfix => "wontfix",
+        }
+    }
+}
+
+/// A lesson, filed under a learning theme.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Lesson {
+    /// Theme slug (a key of `[lesson_themes]`).
+    pub theme: String,
+    /// What we learned.
+    pub text: String,
+}
+
+/// A follow-up action.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Action {
+    /// What is to be done.
+    pub title: String,
+    /// The owning team, if named.
+    pub owner: Option<String>,
+    /// Open, done or won't fix.
+    pub status: ActionStatus,
+    /// When it is due.
+    pub due: Option<Date>,
+    /// Tracker link (http, https or mailto only).
+    pub url: Option<String>,
+    /// Derived: open and due before the build date.
+    pub overdue: bool,
+}
+
+/// A reference to another postmortem by slug, remembered with its location so that a
+/// reference to nothing can be reported once every slug is known.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reference {
+    /// The slug (or file stem) as written.
+    pub slug: String,
+    /// Where it was written.
+    pub location: crate::diagnostics::Location,
+}
+
+/// A validated postmortem.
+#[derive(Clone, Debug)]
+pub struct Incident {
+    /// Path of the source file relative to the root.
+    pub source: String,
+    /// The bundle this postmortem is the `index.md` of.
+    pub bundle: Option<Bundle>,
+    /// URL segment: the page lives at `postmortems/<slug>/`.
+    pub slug: String,
+    /// Title.
+    pub title: String,
+    /// When impact started, and the later milestones.
+    pub timeline: Timeline,
+    /// Severity, when rated.
+    pub severity: Option<Severity>,
+    /// Draft, review or published.
+    pub status: Status,
+    /// Internal or public.
+    pub visibility: Visibility,
+    /// The written summary, or the body's first paragraph.
+    pub summary: String,
+    /// Services involved.
+    pub services: Vec<String>,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Authoring teams.
+    pub authors: Vec<String>,
+    /// Old URLs, as output paths of redirect pages (`old/url/index.html`).
+    pub aliases: Vec<String>,
+    /// Explicitly related postmortems, as written (slugs), with where they were written.
+    pub related: Vec<Reference>,
+    /// Customer impact, in words.
+    pub impact: Option<String>,
+    /// Lessons learned.
+    pub lessons: Vec<Lesson>,
+    /// Follow-up actions.
+    pub actions: Vec<Action>,
+    /// `[extra]`, untouched.
+    pub extra: serde_json::Map<String, serde_json::Value>,
+    /// The rendered body.
+    pub body: RenderedBody,
+}
+
+impl Incident {
+    /// Year impact started.
+    pub fn year(&self) -> i32 {
+        self.timeline.start.year()
+    }
+
+    /// When impact started.
+    pub fn date(&self) -> OffsetDateTime {
+        self.timeline.start
+    }
+
+    /// Number of open actions.
+    pub fn open_actions(&self) -> usize {
+        self.actions.iter().filter(|a| a.status == ActionStatus::Open).count()
+    }
+
+    /// Number of overdue actions.
+    pub fn overdue_actions(&self) -> usize {
+        self.actions.iter().filter(|a| a.overdue).count()
+    }
+
+    /// Output path of the page, relative to the output folder.
+    pub fn output_path(&self) -> String {
+        format!("postmortems/{}/index.html", self.slug)
+    }
+
+    /// URL path of the page relative to the site root (`postmortems/<slug>/`).
+    pub fn url_path(&self) -> String {
+        format!("postmortems/{}/", self.slug)
+    }
+}

@@ -1,0 +1,323 @@
+//! Writing the site atomically: everything goes into a staging folder beside the output, which
+//! is swapped in only when complete. The staging folder is the previous generation of the site
+//! (kept from the last swap), so a rebuild rewrites only the files whose bytes changed and
+//! deletes the ones that no longer exist; nothing is ever `rm -rf`ed. A build killed at any
+//! moment leaves the published folder exactly as it was.
+
+use std::collections::HashSet;
+use std::io;
+use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use xxhash_rust::xxh3::xxh3_128;
+
+use super::manifest::{Manifest, ManifestEntry, folder_identity, manifest_path, stamp};
+
+/// Counts of what a build wrote.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WriteStats {
+    /// Files written (new or changed).
+    pub written: usize,
+    /// Files whose bytes were unchanged and were not rewritten.
+    pub unchanged: usize,
+    /// Stale files deleted.
+    pub deleted: usize,
+}
+
+/// Writes output files into the staging folder.
+pub struct OutputWriter {
+    output: PathBuf,
+    stage: PathBuf,
+    cache_dir: PathBuf,
+    previous: Manifest,
+    written: Mutex<Vec<(String, ManifestEntry)>>,
+    dirs: Mutex<HashSet<PathBuf>>,
+    counts: [AtomicUsize; 2],
+}
+
+/// The staging folder of `output`: a hidden sibling, so the swap is a rename on one file system.
+pub fn stage_dir(output: &Path) -> PathBuf {
+    let name = output
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "public".into());
+    output.with_file_name(format!(".{name}.hindsight-stage"))
+}
+
+/// Check that `rel` is a plain relative path that stays inside the folder it is joined to.
+fn check_relative(rel: &str) -> io::Result<()> {
+    let path = Path::new(rel);
+    let ok = !rel.is_empty()
+        && !rel.contains('\\')
+        && !rel.contains('\0')
+        && path.components().all(|c| matches!(c, Component::Normal(_)));
+    if ok {
+        Ok(())
+    } else {
+        Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("refusing to write outside the output folder: {rel:?}"),
+        ))
+    }
+}
+
+impl OutputWriter {
+    /// Prepare the staging folder for `output`. `cache_dir` holds the manifests.
+    pub fn new(output: &Path, cache_dir: &Path) -> io::Result<OutputWriter> {
+        let stage = stage_dir(output);
+        if stage.symlink_metadata().is_ok_and(|m| !m.is_dir()) {
+            std::fs::remove_file(&stage)?;
+        }
+        std::fs::create_dir_all(&stage)?;
+        let previous = match folder_identity(&stage) {
+            Some(id) => {
+                let path = manifest_path(cache_dir, &id);
+                let manifest = Manifest::load(&path);
+                // The staging folder is about to change: its manifest is stale until `finish`.
+                let _ = std::fs::remove_file(&path);
+                manifest
+            }
+            None => Manifest::default(),
+        };
+        let mut dirs = HashSet::new();
+        dirs.insert(stage.clone());
+        Ok(OutputWriter {
+            output: output.to_path_buf(),
+            stage,
+            cache_dir: cache_dir.to_path_buf(),
+            previous,
+            written: Mutex::new(Vec::new()),
+            dirs: Mutex::new(dirs),
+            counts: [AtomicUsize::new(0), AtomicUsize::new(0)],
+        })
+    }
+
+    fn ensure_parent(&self, path: &Path) -> io::Result<()> {
+        let Some(parent) = path.parent() else { return Ok(()) };
+        if self.dirs.lock().map_err(|_| io::Error::other("lock poisoned"))?.contains(parent) {
+            return Ok(());
+        }
+        // A file where a folder must go (left from an older generation) is replaced.
+        let mut ancestor = parent;
+        while ancestor != self.stage {
+            if ancestor.symlink_metadata().is_ok_and(|m| !m.is_dir()) {
+                std::fs::remove_file(ancestor)?;
+            }
+            match ancestor.parent() {
+                Some(p) => ancestor = p,
+                None => break,
+            }
+        }
+        std::fs::create_dir_all(parent)?;
+        self.dirs
+            .lock()
+            .map_err(|_| io::Error::other("lock poisoned"))?
+            .insert(parent.to_path_buf());
+        Ok(())
+    }
+
+    fn record(&self, rel: &str, hash: u128, path: &Path, wrote: bool) -> io::Result<()> {
+        let (size, mtime_ns) =
+            stamp(path).ok_or_else(|| io::Error::other(format!("{} vanished", path.display())))?;
+        self.counts[usize::from(!wrote)].fetch_add(1, Ordering::Relaxed);
+        self.written
+            .lock()
+            .map_err(|_| io::Error::other("lock poisoned"))?
+            .push((rel.to_string(), ManifestEntry { hash, size, mtime_ns }));
+        Ok(())
+    }
+
+    /// Write `bytes` to `rel` (output-relative), unless the file already holds them.
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
+        check_relative(rel)?;
+        let hash = xxh3_128(bytes);
+        let path = self.stage.join(rel);
+        if self.previous.holds(&self.stage, rel, hash) {
+            return self.record(rel, hash, &path, false);
+        }
+        self.ensure_parent(&path)?;
+        if path.symlink_metadata().is_ok_and(|m| m.is_dir()) {
+            std::fs::remove_dir_all(&path)?;
+        }
+        std::fs::write(&path, bytes)?;
+        self.record(rel, hash, &path, true)
+    }
+
+    /// Copy the file `source` to `rel`, unless the copy made last time is still there (judged by
+    /// the source's size and modification time).
+    pub fn copy(&self, rel: &str, source: &Path) -> io::Result<()> {
+        check_relative(rel)?;
+        let (size, mtime) = stamp(source).ok_or_else(|| {
+            io::Error::new(io::ErrorKind::NotFound, format!("{} is not a file", source.display()))
+        })?;
+        let hash = xxh3_128(format!("copy\0{size}\0{mtime}").as_bytes());
+        let path = self.stage.join(rel);
+        if self.previous.holds(&self.stage, rel, hash) {
+            return self.record(rel, hash, &path, false);
+        }
+        self.ensure_parent(&path)?;
+        if path.symlink_metadata().is_ok() {
+            std::fs::remove_file(&path)?;
+        }
+        std::fs::copy(source, &path)?;
+        self.record(rel, hash, &path, true)
+    }
+
+    /// Delete what the new generation does not hold, save the manifest, and swap the staging
+    /// folder with the output folder.
+    pub fn finish(self) -> io::Result<WriteStats> {
+        let written = self.written.into_inner().map_err(|_| io::Error::other("lock poisoned"))?;
+        let keep: HashSet<&str> = written.iter().map(|(rel, _)| rel.as_str()).collect();
+        let deleted = delete_stale(&self.stage, &keep)?;
+        let manifest = Manifest { entries: written.iter().cloned().collect() };
+        // fsync is skipped: the swap is atomic for readers, and a power cut mid-build only costs
+        // a rebuild, while syncing 10,000 files would double the build time.
+        swap_into_place(&self.stage, &self.output)?;
+        // After the swap the new generation is `output`; record its manifest, and forget
+        // manifests of folders that no longer exist.
+        if let Some(id) = folder_identity(&self.output) {
+            manifest.save(&manifest_path(&self.cache_dir, &id))?;
+            prune_manifests(&self.cache_dir, &[Some(id), folder_identity(&self.stage)]);
+        }
+        Ok(WriteStats {
+            written: self.counts[0].load(Ordering::Relaxed),
+            unchanged: self.counts[1].load(Ordering::Relaxed),
+            deleted,
+        })
+    }
+}
+
+/// Remove files under `stage` not in `keep`, and folders left empty.
+fn delete_stale(stage: &Path, keep: &HashSet<&str>) -> io::Result<usize> {
+    let mut deleted = 0;
+    let mut dirs = Vec::new();
+    for entry in walkdir::WalkDir::new(stage).follow_links(false).min_depth(1) {
+        let entry = entry.map_err(io::Error::other)?;
+        let rel = entry.path().strip_prefix(stage).unwrap_or(entry.path());
+        let rel = rel.to_string_lossy().replace('\\', "/");
+        if entry.file_type().is_dir() {
+            dirs.push(entry.path().to_path_buf());
+        } else if !keep.contains(rel.as_str()) {
+            std::fs::remove_file(entry.path())?;
+            deleted += 1;
+        }
+    }
+    // Deepest first, so parents empty out after their children.
+    dirs.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
+    for dir in dirs {
+        let _ = std::fs::remove_dir(dir);
+    }
+    Ok(deleted)
+}
+
+fn prune_manifests(cache_dir: &Path, keep: &[Option<String>]) {
+    let Ok(entries) = std::fs::read_dir(cache_dir.join("outputs")) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let id = name.trim_end_matches(".tsv");
+        if !keep.iter().flatten().any(|k| k == id) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Make `stage` the new `output`, keeping the old output as the next staging folder.
+fn swap_into_place(stage: &Path, output: &Path) -> io::Result<()> {
+    if output.symlink_metadata().is_err() {
+        return std::fs::rename(stage, output);
+    }
+    #[cfg(target_os = "linux")]
+    {
+        if exchange(stage, output).is_ok() {
+            return Ok(());
+        }
+    }
+    // Elsewhere: two renames. Readers may briefly see no output folder, never a partial one.
+    let old = output.with_file_name(format!(
+        ".{}.hindsight-old",
+        output.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+    ));
+    if old.exists() {
+        std::fs::remove_dir_all(&old)?;
+    }
+    std::fs::rename(output, &old)?;
+    std::fs::rename(stage, output)?;
+    std::fs::rename(&old, stage)
+}
+
+/// Atomically exchange two folders (Linux `renameat2(RENAME_EXCHANGE)`).
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> io::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let a = CString::new(a.as_os_str().as_bytes()).map_err(io::Error::other)?;
+    let b = CString::new(b.as_os_str().as_bytes()).map_err(io::Error::other)?;
+    // SAFETY: both paths are valid NUL-terminated strings that outlive the call.
+    let rc = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if rc == 0 { Ok(()) } else { Err(io::Error::last_os_error()) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(path: &Path) -> String {
+        std::fs::read_to_string(path).unwrap()
+    }
+
+    #[test]
+    fn swaps_in_complete_generations_and_skips_unchanged_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let cache = dir.path().join(".hindsight");
+        for generation in 0..4 {
+            let w = OutputWriter::new(&out, &cache).unwrap();
+            w.write("index.html", b"home").unwrap();
+            w.write("a/index.html", format!("gen {generation}").as_bytes()).unwrap();
+            if generation == 0 {
+                w.write("old/index.html", b"gone later").unwrap();
+            }
+            let stats = w.finish().unwrap();
+            assert_eq!(read(&out.join("a/index.html")), format!("gen {generation}"));
+            assert_eq!(read(&out.join("index.html")), "home");
+            assert_eq!(out.join("old").exists(), generation == 0);
+            if generation >= 2 {
+                // The staging folder held generation - 2: `index.html` was unchanged.
+                assert_eq!(stats.unchanged, 1, "generation {generation}: {stats:?}");
+                assert_eq!(stats.written, 1);
+            }
+        }
+    }
+
+    #[test]
+    fn refuses_paths_that_escape() {
+        let dir = tempfile::tempdir().unwrap();
+        let w = OutputWriter::new(&dir.path().join("public"), &dir.path().join("c")).unwrap();
+        for bad in ["../x", "/etc/passwd", "a/../../b", "", "a\\b", "./a"] {
+            assert!(w.write(bad, b"x").is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn an_unfinished_build_leaves_the_output_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let cache = dir.path().join("c");
+        let w = OutputWriter::new(&out, &cache).unwrap();
+        w.write("index.html", b"v1").unwrap();
+        w.finish().unwrap();
+        let w = OutputWriter::new(&out, &cache).unwrap();
+        w.write("index.html", b"v2").unwrap();
+        drop(w);
+        assert_eq!(read(&out.join("index.html")), "v1");
+    }
+}

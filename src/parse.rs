@@ -1,0 +1,79 @@
+//! Stages 2–3 for every postmortem, in parallel: read, split and parse the front matter,
+//! render the markdown body, and validate into an [`Incident`]. One pass per file, so each file
+//! is read and parsed exactly once.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use time::Date;
+
+use crate::config::SiteConfig;
+use crate::diagnostics::{Diagnostic, FileDiagnostics, Mode};
+use crate::front_matter::parse_front_matter;
+use crate::load::{SourceEntry, read_source};
+use crate::model::{Incident, IncidentContext, build_incident};
+use crate::render::markdown::{BodySource, MarkdownOptions, render_markdown};
+
+/// The result of parsing every postmortem.
+pub struct ParsedPostmortems {
+    /// Postmortems that validated.
+    pub incidents: Vec<Incident>,
+    /// Everything found, in no particular order.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Texts of the files with findings (for printing source lines).
+    pub texts: Vec<(String, Arc<str>)>,
+}
+
+/// One file's incident (when valid), findings, and text (when there are findings).
+type FileResult = (Option<Incident>, Vec<Diagnostic>, Option<(String, Arc<str>)>);
+
+/// Parse every postmortem of `entries`.
+pub fn parse_postmortems(
+    entries: &[SourceEntry],
+    config: &SiteConfig,
+    build_date: Date,
+    mode: Mode,
+) -> ParsedPostmortems {
+    let ctx = IncidentContext::new(config, build_date);
+    let known: HashSet<String> = entries.iter().map(|e| e.rel.clone()).collect();
+    let options = MarkdownOptions {
+        smart_punctuation: config.markdown.smart_punctuation,
+        trusted_html: config.markdown.trusted_html,
+    };
+    let results: Vec<FileResult> = entries
+        .par_iter()
+        .map(|entry| {
+            let source = match read_source(entry, mode) {
+                Ok(source) => source,
+                Err(diagnostic) => return (None, vec![*diagnostic], None),
+            };
+            let mut diags = FileDiagnostics::new(&entry.rel, &source.lines, mode);
+            let incident = parse_front_matter(&source.text, &mut diags).and_then(|parsed| {
+                let body = BodySource {
+                    text: parsed.body,
+                    offset: parsed.body_offset,
+                    file: &entry.rel,
+                    bundle: entry.bundle.as_ref(),
+                    known_sources: &known,
+                };
+                let rendered = render_markdown(&body, options, &mut diags);
+                build_incident(entry, parsed.raw, rendered, &ctx, &mut diags)
+            });
+            let found = diags.found;
+            let text = (!found.is_empty()).then(|| (entry.rel.clone(), source.text.clone()));
+            (incident, found, text)
+        })
+        .collect();
+    let mut parsed = ParsedPostmortems {
+        incidents: Vec::with_capacity(results.len()),
+        diagnostics: Vec::new(),
+        texts: Vec::new(),
+    };
+    for (incident, diagnostics, text) in results {
+        parsed.incidents.extend(incident);
+        parsed.diagnostics.extend(diagnostics);
+        parsed.texts.extend(text);
+    }
+    parsed
+}

@@ -1,0 +1,9 @@
+//! Integration tests: run the `hindsight` binary on small fixture knowledge bases and check
+//! exit codes, messages and the built HTML (through a parser, not by grepping strings).
+
+mod build_output;
+mod build_pages;
+mod errors;
+mod init;
+mod markdown;
+mod support;
