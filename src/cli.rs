@@ -83,4 +83,7 @@ pub(crate) struct CheckArgs {
     /// Exit 1 on warnings too.
     #[arg(long)]
     pub strict: bool,
+    /// Exit 1 while open action items are past their due date.
+    #[arg(long)]
+    pub(crate) fail_on_overdue: bool,
 }

@@ -46,6 +46,9 @@ pub struct SiteConfig {
     /// Markdown rendering options.
     #[serde(default)]
     pub markdown: MarkdownConfig,
+    /// List page options.
+    #[serde(default)]
+    pub lists: ListsConfig,
     /// Lint configuration for `check`.
     #[serde(default)]
     pub lint: LintConfig,
@@ -90,6 +93,26 @@ pub struct MarkdownConfig {
     /// Trust raw HTML in postmortems and pass it through unsanitized.
     #[serde(default)]
     pub trusted_html: bool,
+}
+
+/// `[lists]`: how long lists are split.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListsConfig {
+    /// Postmortems per page on list pages (tags, services, years...); later ones go to
+    /// `page/2/`, `page/3/`...
+    #[serde(default = "default_page_size")]
+    pub page_size: usize,
+}
+
+impl Default for ListsConfig {
+    fn default() -> Self {
+        ListsConfig { page_size: default_page_size() }
+    }
+}
+
+fn default_page_size() -> usize {
+    50
 }
 
 /// `[lint]`: additions to the built-in checks.
@@ -247,6 +270,13 @@ impl SiteConfig {
                     "give each reading path its own slug",
                 );
             }
+        }
+        if self.lists.page_size == 0 {
+            problem(
+                "page_size",
+                "`page_size` is 0".into(),
+                "use a positive number of postmortems per page, e.g. 50",
+            );
         }
         if self.output_dir.trim().is_empty() {
             problem(

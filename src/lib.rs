@@ -12,6 +12,7 @@
 //! [`load_site`] runs stages 1–3 (all `check` needs); [`build`] runs them all.
 
 pub mod config;
+pub mod derive;
 pub mod diagnostics;
 pub mod front_matter;
 pub mod load;
@@ -19,6 +20,7 @@ pub mod model;
 pub mod output;
 mod parse;
 pub mod render;
+pub mod search;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -49,6 +51,8 @@ pub struct LoadOptions {
 pub struct LoadedSite {
     /// The published postmortems and the configuration.
     pub site: Site,
+    /// Taxonomies, themes, reading paths, related incidents, actions and stats.
+    pub derived: derive::Derived,
     /// Files of `static/`.
     pub static_files: Vec<load::StaticFile>,
     /// Template overrides from `templates/`.
@@ -137,9 +141,17 @@ pub fn load_site(root: &Path, options: &LoadOptions) -> Result<LoadedSite, Failu
         return Err(Failure::from(diagnostics, sources));
     }
     let site = Site::new(config, options.build_date, parsed.incidents, options.filter);
+    let config_text = sources.get(config::CONFIG_FILE).cloned().unwrap_or_default();
+    let (derived, problems) = derive::derive_site(&site, &config_text, mode);
+    diagnostics.extend(problems);
+    timings.record("derive", &mut clock);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Err(Failure::from(diagnostics, sources));
+    }
     sort_diagnostics(&mut diagnostics);
     Ok(LoadedSite {
         site,
+        derived,
         static_files: layout.static_files,
         templates: layout.templates,
         diagnostics,
@@ -181,7 +193,8 @@ pub use output::WriteStats as WriteStatsView;
 pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport, Failure> {
     let root = output::location::absolute(root);
     let loaded = load_site(&root, &options.load)?;
-    let LoadedSite { site, static_files, templates, diagnostics, sources, mut timings } = loaded;
+    let LoadedSite { site, derived, static_files, templates, diagnostics, sources, mut timings } =
+        loaded;
     let mut clock = Instant::now();
     let mode = options.load.mode;
     let fail = |message: String, help: &str, diagnostics: &[Diagnostic], sources: SourceTexts| {
@@ -209,16 +222,16 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport, Failure
             return Err(Failure::from(all, sources));
         }
     };
-    let pages = render::pages::plan_pages(&site);
+    let pages = render::pages::plan_pages(&site, &derived);
     let page_count = pages.len();
-    let plan = output::OutputPlan::new(&root, &site, pages, &static_files);
+    let plan = output::OutputPlan::new(&root, &site, &derived, pages, &static_files);
     let collisions = plan.collisions(mode);
     if !collisions.is_empty() {
         let mut all = diagnostics;
         all.extend(collisions);
         return Err(Failure::from(all, sources));
     }
-    let ctx = render::pages::RenderContext::new(tera, &site);
+    let ctx = render::pages::RenderContext::new(tera, &site, &derived);
     timings.record("prepare", &mut clock);
     let writer = match output::OutputWriter::new(&output, &cache_dir) {
         Ok(w) => w,

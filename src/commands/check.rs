@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use anyhow::Result;
-use hindsight::diagnostics::Mode;
+use hindsight::diagnostics::{Code, Mode};
 use hindsight::load_site;
 
 use super::{load_options, report, summary};
@@ -23,9 +23,14 @@ pub(super) fn run(args: &CheckArgs) -> Result<ExitCode> {
     } else {
         eprintln!("{}.", summary(&diagnostics));
     }
-    Ok(if errors > 0 || (args.strict && warnings > 0) {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    let overdue = diagnostics.iter().filter(|d| d.code == Code::OverdueAction).count();
+    if args.fail_on_overdue && overdue > 0 {
+        eprintln!(
+            "{overdue} overdue action item{} (--fail-on-overdue).",
+            if overdue == 1 { "" } else { "s" }
+        );
+    }
+    let failed =
+        errors > 0 || (args.strict && warnings > 0) || (args.fail_on_overdue && overdue > 0);
+    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

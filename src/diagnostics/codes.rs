@@ -85,6 +85,8 @@ codes! {
     UndescribedTheme = ("H101", "undescribed-theme", Warning, Warning),
     /// A tag used but not described in `hindsight.toml`.
     UndescribedTag = ("H102", "undescribed-tag", Warning, Warning),
+    /// An open action item past its due date (reported by `check` only).
+    OverdueAction = ("H103", "overdue-action", Warning, Warning),
 }
 
 impl fmt::Display for Code {

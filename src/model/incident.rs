@@ -10,7 +10,7 @@ use super::{
     Action, ActionStatus, Incident, Lesson, Reference, Severity, Status, Timeline, Visibility,
 };
 use crate::config::SiteConfig;
-use crate::diagnostics::{Code, FileDiagnostics, Location};
+use crate::diagnostics::{Code, FileDiagnostics, Location, Mode};
 use crate::front_matter::unknown_keys::did_you_mean;
 use crate::front_matter::{RawFrontMatter, Spanned};
 use crate::load::SourceEntry;
@@ -390,6 +390,23 @@ fn actions(
                     overdue: status == ActionStatus::Open
                         && due.is_some_and(|d| d < ctx.build_date),
                 });
+                // Overdue work is a review finding, not a build problem: only `check` says so.
+                if let (true, Mode::Check, Some(d)) =
+                    (out.last().is_some_and(|a: &Action| a.overdue), diags.mode, &action.due)
+                {
+                    diags.push(
+                        Code::OverdueAction,
+                        d.span.clone(),
+                        format!(
+                            "action \"{title}\" was due {} and is still open",
+                            crate::model::dates::format_date(d.value)
+                        ),
+                        Some(
+                            "finish it, mark it done or wontfix, or move `due` to a realistic date"
+                                .into(),
+                        ),
+                    );
+                }
             }
             _ => ok = false,
         }

@@ -14,7 +14,7 @@ use serde::Serialize;
 use time::{Date, OffsetDateTime};
 
 pub use incident::{IncidentContext, build_incident};
-pub use site::{BuildFilter, Site};
+pub use site::{BuildFilter, Referent, Site};
 pub use timeline::Timeline;
 
 use crate::load::Bundle;

@@ -1,7 +1,7 @@
 //! [`Site`]: the configuration and the postmortems a build publishes, newest first, with the
 //! lookups later stages need.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use time::Date;
 
@@ -27,6 +27,17 @@ impl BuildFilter {
     }
 }
 
+/// What a reference to a postmortem (a reading-path entry, a `related` slug) names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Referent {
+    /// A postmortem this build publishes (its index in `Site::incidents`).
+    Published(usize),
+    /// A valid postmortem this build leaves out (a draft, or internal in a public build).
+    Unpublished,
+    /// Nothing of that name.
+    Unknown,
+}
+
 /// The published knowledge base.
 #[derive(Debug)]
 pub struct Site {
@@ -36,8 +47,18 @@ pub struct Site {
     pub build_date: Date,
     /// Published postmortems, newest first (ties by slug).
     pub incidents: Vec<Incident>,
-    by_slug: HashMap<String, usize>,
+    /// Slug or file stem → index in `incidents`.
+    published: HashMap<String, usize>,
+    /// Slugs and file stems of valid postmortems this build leaves out.
+    unpublished: HashSet<String>,
     by_source: HashMap<String, usize>,
+}
+
+/// The file stem of a source path (`postmortems/2024/x.md` → `x`; a bundle's folder name).
+fn source_stem(source: &str) -> &str {
+    let path = source.strip_suffix("/index.md").unwrap_or(source);
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.strip_suffix(".markdown").or_else(|| name.strip_suffix(".md")).unwrap_or(name)
 }
 
 impl Site {
@@ -48,18 +69,32 @@ impl Site {
         all: Vec<Incident>,
         filter: BuildFilter,
     ) -> Site {
-        let mut incidents: Vec<Incident> =
-            all.into_iter().filter(|i| filter.publishes(i)).collect();
+        let (mut incidents, left_out): (Vec<Incident>, Vec<Incident>) =
+            all.into_iter().partition(|i| filter.publishes(i));
         incidents.sort_by(|a, b| b.date().cmp(&a.date()).then_with(|| a.slug.cmp(&b.slug)));
-        let by_slug = incidents.iter().enumerate().map(|(i, inc)| (inc.slug.clone(), i)).collect();
+        let mut published = HashMap::new();
+        for (i, inc) in incidents.iter().enumerate() {
+            published.entry(source_stem(&inc.source).to_string()).or_insert(i);
+        }
+        for (i, inc) in incidents.iter().enumerate() {
+            published.insert(inc.slug.clone(), i);
+        }
+        let unpublished = left_out
+            .iter()
+            .flat_map(|i| [i.slug.clone(), source_stem(&i.source).to_string()])
+            .collect();
         let by_source =
             incidents.iter().enumerate().map(|(i, inc)| (inc.source.clone(), i)).collect();
-        Site { config, build_date, incidents, by_slug, by_source }
+        Site { config, build_date, incidents, published, unpublished, by_source }
     }
 
-    /// The published incident with `slug`.
-    pub fn by_slug(&self, slug: &str) -> Option<usize> {
-        self.by_slug.get(slug).copied()
+    /// What `name` (a slug, or a file stem) refers to.
+    pub fn resolve(&self, name: &str) -> Referent {
+        match self.published.get(name) {
+            Some(&i) => Referent::Published(i),
+            None if self.unpublished.contains(name) => Referent::Unpublished,
+            None => Referent::Unknown,
+        }
     }
 
     /// The page URL (relative to the site root) of the published postmortem whose source file

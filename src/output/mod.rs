@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use crate::derive::Derived;
 use crate::diagnostics::{Code, Diagnostic, Location, Mode};
 use crate::load::StaticFile;
 use crate::model::Site;
@@ -39,6 +40,7 @@ impl OutputPlan {
     pub fn new(
         root: &Path,
         site: &Site,
+        derived: &Derived,
         pages: Vec<Page>,
         static_files: &[StaticFile],
     ) -> OutputPlan {
@@ -66,7 +68,11 @@ impl OutputPlan {
             }
         }
         for page in pages {
-            files.push((page.output_path(site), page.origin(site), Source::Page(page)));
+            files.push((
+                page.output_path(site, derived),
+                page.origin(site, derived),
+                Source::Page(page),
+            ));
         }
         for f in static_files {
             files.push((f.output_rel.clone(), f.source_rel.clone(), Source::Copy(f.abs.clone())));

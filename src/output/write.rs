@@ -176,8 +176,11 @@ impl OutputWriter {
         swap_into_place(&self.stage, &self.output)?;
         // After the swap the new generation is `output`; record its manifest, and forget
         // manifests of folders that no longer exist.
-        if let Some(id) = folder_identity(&self.output) {
-            manifest.save(&manifest_path(&self.cache_dir, &id))?;
+        // The manifest only saves work next time: a read-only cache folder costs speed, not
+        // correctness, so failing to write it does not fail the build.
+        if let Some(id) = folder_identity(&self.output)
+            && manifest.save(&manifest_path(&self.cache_dir, &id)).is_ok()
+        {
             prune_manifests(&self.cache_dir, &[Some(id), folder_identity(&self.stage)]);
         }
         Ok(WriteStats {

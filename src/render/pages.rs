@@ -1,24 +1,109 @@
-//! The pages of a site and how each is rendered: one [`Page`] per output file, rendered
-//! independently (so in parallel) from a shared, read-only [`RenderContext`].
+//! The pages of a site: one [`Page`] per output file, each rendered independently (so in
+//! parallel) from a shared, read-only [`RenderContext`].
 
 use serde::Serialize;
 use tera::{Context, Tera, Value};
 
-use super::view::{
-    CardGroup, IncidentCard, IncidentView, SeverityCount, SeverityView, SiteView, severity_url,
-};
+use super::view::{IncidentCard, SiteView};
+use crate::derive::Derived;
 use crate::model::Site;
-use crate::render::markdown::resolve_links;
 
-/// One page of output.
+/// A taxonomy: a way of grouping postmortems with a page per term.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Taxonomy {
+    /// `tags/<slug>/`.
+    Tags,
+    /// `services/<slug>/`.
+    Services,
+    /// `severity/<slug>/`.
+    Severities,
+    /// `years/<yyyy>/`.
+    Years,
+}
+
+impl Taxonomy {
+    /// Every taxonomy.
+    pub const ALL: [Taxonomy; 4] =
+        [Taxonomy::Tags, Taxonomy::Services, Taxonomy::Severities, Taxonomy::Years];
+
+    /// URL segment of the taxonomy.
+    pub fn segment(self) -> &'static str {
+        match self {
+            Taxonomy::Tags => "tags",
+            Taxonomy::Services => "services",
+            Taxonomy::Severities => "severity",
+            Taxonomy::Years => "years",
+        }
+    }
+
+    /// Plural display name.
+    pub fn title(self) -> &'static str {
+        match self {
+            Taxonomy::Tags => "Tags",
+            Taxonomy::Services => "Services",
+            Taxonomy::Severities => "Severities",
+            Taxonomy::Years => "Years",
+        }
+    }
+
+    /// Template of a term's page, and of the index.
+    pub fn templates(self) -> (&'static str, &'static str) {
+        match self {
+            Taxonomy::Tags => ("tag.html", "tags.html"),
+            Taxonomy::Services => ("service.html", "services.html"),
+            Taxonomy::Severities => ("severity.html", "severities.html"),
+            Taxonomy::Years => ("year.html", "years.html"),
+        }
+    }
+
+    /// The terms of this taxonomy.
+    pub fn terms(self, derived: &Derived) -> &[crate::derive::Term] {
+        match self {
+            Taxonomy::Tags => &derived.tags,
+            Taxonomy::Services => &derived.services,
+            Taxonomy::Severities => &derived.severities,
+            Taxonomy::Years => &derived.years,
+        }
+    }
+}
+
+/// One output file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Page {
     /// `index.html`.
     Home,
-    /// `postmortems/index.html`: every postmortem by year.
-    PostmortemIndex,
+    /// `postmortems/index.html` and its further pages.
+    PostmortemIndex {
+        /// 1-based page number.
+        page: usize,
+    },
     /// `postmortems/<slug>/index.html`, by index into `site.incidents`.
     Incident(usize),
+    /// `tags/index.html`, `services/index.html`...
+    TaxonomyIndex(Taxonomy),
+    /// `tags/<slug>/index.html` and its further pages.
+    Term {
+        /// Which taxonomy.
+        taxonomy: Taxonomy,
+        /// Index into the taxonomy's terms.
+        term: usize,
+        /// 1-based page number.
+        page: usize,
+    },
+    /// `lessons/index.html`.
+    LessonsIndex,
+    /// `lessons/<theme>/index.html`, by index into the themes.
+    Theme(usize),
+    /// `paths/index.html`.
+    PathsIndex,
+    /// `paths/<slug>/index.html`, by index into the reading paths.
+    Path(usize),
+    /// `actions/index.html`.
+    Actions,
+    /// `stats/index.html`.
+    Stats,
+    /// `on-this-day/index.html`.
+    OnThisDay,
     /// `404.html`.
     NotFound,
     /// A redirect page at an alias path, to an incident.
@@ -28,36 +113,111 @@ pub enum Page {
         /// Index of the incident it redirects to.
         incident: usize,
     },
+    /// `atom.xml`, or `tags/<slug>/atom.xml` for a tag.
+    Feed {
+        /// The tag, by index into the tags; `None` for the whole site.
+        tag: Option<usize>,
+    },
+    /// `sitemap.xml`.
+    Sitemap,
+    /// `postmortems.json`.
+    Json,
+}
+
+/// `base/` for page 1, `base/page/N/` after.
+pub fn paged_url(base: &str, page: usize) -> String {
+    if page <= 1 { base.to_string() } else { format!("{base}page/{page}/") }
+}
+
+/// Number of pages for `items` items.
+pub fn page_count(items: usize, page_size: usize) -> usize {
+    items.div_ceil(page_size.max(1)).max(1)
 }
 
 impl Page {
-    /// Output path relative to the output folder.
-    pub fn output_path(&self, site: &Site) -> String {
+    /// URL relative to the site root (`tags/dns/`, `atom.xml`).
+    pub fn url(&self, site: &Site, derived: &Derived) -> String {
         match self {
-            Page::Home => "index.html".into(),
-            Page::PostmortemIndex => "postmortems/index.html".into(),
-            Page::Incident(i) => site.incidents[*i].output_path(),
+            Page::Home => String::new(),
+            Page::PostmortemIndex { page } => paged_url("postmortems/", *page),
+            Page::Incident(i) => site.incidents[*i].url_path(),
+            Page::TaxonomyIndex(t) => format!("{}/", t.segment()),
+            Page::Term { taxonomy, term, page } => paged_url(
+                &format!("{}/{}/", taxonomy.segment(), taxonomy.terms(derived)[*term].slug),
+                *page,
+            ),
+            Page::LessonsIndex => "lessons/".into(),
+            Page::Theme(t) => format!("lessons/{}/", derived.themes[*t].slug),
+            Page::PathsIndex => "paths/".into(),
+            Page::Path(p) => format!("paths/{}/", derived.paths[*p].slug),
+            Page::Actions => "actions/".into(),
+            Page::Stats => "stats/".into(),
+            Page::OnThisDay => "on-this-day/".into(),
             Page::NotFound => "404.html".into(),
-            Page::Alias { path, .. } => path.clone(),
+            Page::Alias { path, .. } => path.strip_suffix("index.html").unwrap_or(path).to_string(),
+            Page::Feed { tag: None } => "atom.xml".into(),
+            Page::Feed { tag: Some(t) } => format!("tags/{}/atom.xml", derived.tags[*t].slug),
+            Page::Sitemap => "sitemap.xml".into(),
+            Page::Json => "postmortems.json".into(),
         }
     }
 
+    /// Output path relative to the output folder.
+    pub fn output_path(&self, site: &Site, derived: &Derived) -> String {
+        if let Page::Alias { path, .. } = self {
+            return path.clone();
+        }
+        let url = self.url(site, derived);
+        if url.is_empty() || url.ends_with('/') { format!("{url}index.html") } else { url }
+    }
+
     /// What produced the page, for collision messages.
-    pub fn origin(&self, site: &Site) -> String {
+    pub fn origin(&self, site: &Site, derived: &Derived) -> String {
         match self {
             Page::Incident(i) => site.incidents[*i].source.clone(),
             Page::Alias { incident, .. } => {
                 format!("an alias of {}", site.incidents[*incident].source)
             }
-            _ => format!("the generated page {}", self.output_path(site)),
+            _ => format!("the generated page {}", self.output_path(site, derived)),
         }
+    }
+
+    /// Whether the page is an HTML page a reader browses to (not a redirect, feed or data).
+    pub fn is_html_page(&self) -> bool {
+        !matches!(
+            self,
+            Page::Alias { .. } | Page::Feed { .. } | Page::Sitemap | Page::Json | Page::NotFound
+        )
     }
 }
 
-/// Every page of `site`, in a stable order.
-pub fn plan_pages(site: &Site) -> Vec<Page> {
-    let mut pages = vec![Page::Home, Page::PostmortemIndex, Page::NotFound];
+/// Every page of the site, in a stable order.
+pub fn plan_pages(site: &Site, derived: &Derived) -> Vec<Page> {
+    let size = site.config.lists.page_size;
+    let mut pages =
+        vec![Page::Home, Page::NotFound, Page::Sitemap, Page::Json, Page::Feed { tag: None }];
+    pages.extend(
+        (1..=page_count(site.incidents.len(), size)).map(|page| Page::PostmortemIndex { page }),
+    );
     pages.extend((0..site.incidents.len()).map(Page::Incident));
+    for taxonomy in Taxonomy::ALL {
+        pages.push(Page::TaxonomyIndex(taxonomy));
+        for (term, t) in taxonomy.terms(derived).iter().enumerate() {
+            pages.extend((1..=page_count(t.incidents.len(), size)).map(|page| Page::Term {
+                taxonomy,
+                term,
+                page,
+            }));
+        }
+    }
+    pages.extend((0..derived.tags.len()).map(|t| Page::Feed { tag: Some(t) }));
+    pages.push(Page::LessonsIndex);
+    pages.extend((0..derived.themes.len()).map(Page::Theme));
+    if !derived.paths.is_empty() {
+        pages.push(Page::PathsIndex);
+        pages.extend((0..derived.paths.len()).map(Page::Path));
+    }
+    pages.extend([Page::Actions, Page::Stats, Page::OnThisDay]);
     for (i, incident) in site.incidents.iter().enumerate() {
         pages.extend(
             incident.aliases.iter().map(|path| Page::Alias { path: path.clone(), incident: i }),
@@ -66,13 +226,16 @@ pub fn plan_pages(site: &Site) -> Vec<Page> {
     pages
 }
 
-/// What every page render shares: compiled templates, the site, and each incident's card,
-/// serialized once (tera values are reference-counted, so lists clone them cheaply).
+/// What every page render shares: compiled templates, the site, what was derived from it, and
+/// each incident's card serialized once (tera values are reference-counted, so lists of cards
+/// clone them cheaply).
 pub struct RenderContext<'a> {
     /// Compiled templates.
     pub tera: Tera,
     /// The site.
     pub site: &'a Site,
+    /// Taxonomies, themes, paths, related, stats.
+    pub derived: &'a Derived,
     /// `site.incidents[i]`'s card as a template value.
     pub cards: Vec<Value>,
 }
@@ -80,20 +243,15 @@ pub struct RenderContext<'a> {
 /// Metadata of the page being rendered, as `page` in templates.
 #[derive(Serialize)]
 struct PageMeta<'p> {
-    /// `home`, `incident`, `list`, `404`, `redirect`.
     kind: &'p str,
-    /// Title for `<title>` and the heading.
     title: &'p str,
-    /// Description for `<meta name=description>`.
     description: &'p str,
-    /// URL relative to the site root.
     url: &'p str,
-    /// First segment of the URL (`postmortems`, `tags`...), for highlighting the navigation.
     section: &'p str,
 }
 
-/// Relative path from a page at `output_path` to the site root: `../../` for
-/// `postmortems/x/index.html`.
+/// Relative path from a page at `output_path` to the site root: `./` for `index.html`,
+/// `../../` for `postmortems/x/index.html`.
 pub fn root_of(output_path: &str) -> String {
     match output_path.matches('/').count() {
         0 => "./".to_string(),
@@ -103,115 +261,39 @@ pub fn root_of(output_path: &str) -> String {
 
 impl<'a> RenderContext<'a> {
     /// Prepare the shared context.
-    pub fn new(mut tera: Tera, site: &'a Site) -> Self {
-        tera.global_context().insert("site", &SiteView::new(site));
+    pub fn new(mut tera: Tera, site: &'a Site, derived: &'a Derived) -> Self {
+        tera.global_context().insert("site", &SiteView::new(site, derived));
         let cards = site
             .incidents
             .iter()
             .map(|i| Value::from_serializable(&IncidentCard::new(i, site)))
             .collect();
-        RenderContext { tera, site, cards }
+        RenderContext { tera, site, derived, cards }
     }
 
-    fn context(&self, page: &Page, kind: &str, title: &str, description: &str) -> Context {
-        let path = page.output_path(self.site);
-        let url = path.strip_suffix("index.html").unwrap_or(&path);
-        let mut ctx = Context::new();
+    /// A template context with `root` and `page` set.
+    pub fn context(&self, page: &Page, kind: &str, title: &str, description: &str) -> Context {
+        let path = page.output_path(self.site, self.derived);
+        let url = page.url(self.site, self.derived);
         let section = url.split('/').next().unwrap_or_default();
+        let mut ctx = Context::new();
         ctx.insert("root", &root_of(&path));
-        ctx.insert("page", &PageMeta { kind, title, description, url, section });
+        ctx.insert("page", &PageMeta { kind, title, description, url: &url, section });
         ctx
     }
 
-    /// Render `page` to bytes.
-    pub fn render(&self, page: &Page) -> Result<Vec<u8>, String> {
-        let site = self.site;
-        let (template, ctx) = match page {
-            Page::Home => {
-                let mut ctx =
-                    self.context(page, "home", &site.config.title, &site.config.description);
-                ctx.insert("recent", &self.cards.iter().take(12).collect::<Vec<_>>());
-                ctx.insert("severity_counts", &self.severity_counts());
-                ctx.insert("total", &site.incidents.len());
-                ctx.insert(
-                    "open_actions",
-                    &site.incidents.iter().map(|i| i.open_actions()).sum::<usize>(),
-                );
-                ctx.insert(
-                    "overdue_actions",
-                    &site.incidents.iter().map(|i| i.overdue_actions()).sum::<usize>(),
-                );
-                ("index.html", ctx)
-            }
-            Page::PostmortemIndex => {
-                let mut ctx = self.context(
-                    page,
-                    "list",
-                    "All postmortems",
-                    "Every postmortem, newest first.",
-                );
-                ctx.insert("groups", &self.groups_by_year((0..site.incidents.len()).collect()));
-                ctx.insert("count", &site.incidents.len());
-                ("list.html", ctx)
-            }
-            Page::Incident(i) => {
-                let incident = &site.incidents[*i];
-                let body = resolve_links(&incident.body, |link| site.url_of_source(&link.target));
-                let view = IncidentView::new(site, *i, body);
-                let mut ctx = self.context(page, "incident", &incident.title, &incident.summary);
-                ctx.insert("incident", &view);
-                ("incident.html", ctx)
-            }
-            Page::NotFound => {
-                let ctx = self.context(page, "404", "Page not found", "");
-                ("404.html", ctx)
-            }
-            Page::Alias { incident, .. } => {
-                let target = &site.incidents[*incident];
-                let mut ctx = self.context(page, "redirect", &target.title, "");
-                ctx.insert("target", &target.url_path());
-                ("redirect.html", ctx)
-            }
-        };
+    /// Render `template` with `ctx` to bytes.
+    pub fn render_template(&self, template: &str, ctx: &Context) -> Result<Vec<u8>, String> {
         let mut out = Vec::with_capacity(16 * 1024);
         self.tera
-            .render_to(template, &ctx, &mut out)
+            .render_to(template, ctx, &mut out)
             .map_err(|e| format!("{template}: {}", super::templates::error_chain(&e)))?;
         Ok(out)
     }
 
-    fn severity_counts(&self) -> Vec<SeverityCount> {
-        let site = self.site;
-        site.config
-            .severities
-            .iter()
-            .enumerate()
-            .map(|(rank, name)| SeverityCount {
-                severity: SeverityView { name: name.clone(), rank, url: severity_url(name) },
-                count: site
-                    .incidents
-                    .iter()
-                    .filter(|i| i.severity.as_ref().is_some_and(|s| s.rank == rank))
-                    .count(),
-            })
-            .collect()
-    }
-
-    /// Cards of `indices` (newest first) grouped by year.
-    fn groups_by_year(&self, indices: Vec<usize>) -> Vec<CardGroup> {
-        let mut groups: Vec<CardGroup> = Vec::new();
-        for i in indices {
-            let year = self.site.incidents[i].year().to_string();
-            match groups.last_mut() {
-                Some(g) if g.title == year => g.items.push(self.cards[i].clone()),
-                _ => groups.push(CardGroup {
-                    id: format!("y{year}"),
-                    title: year,
-                    items: vec![self.cards[i].clone()],
-                }),
-            }
-        }
-        groups
+    /// Render `page` to bytes.
+    pub fn render(&self, page: &Page) -> Result<Vec<u8>, String> {
+        super::page_views::render_page(self, page)
     }
 }
 
@@ -224,5 +306,14 @@ mod tests {
         assert_eq!(root_of("index.html"), "./");
         assert_eq!(root_of("postmortems/x/index.html"), "../../");
         assert_eq!(root_of("old/page.html"), "../");
+    }
+
+    #[test]
+    fn paging() {
+        assert_eq!(paged_url("tags/dns/", 1), "tags/dns/");
+        assert_eq!(paged_url("tags/dns/", 3), "tags/dns/page/3/");
+        assert_eq!(page_count(0, 50), 1);
+        assert_eq!(page_count(50, 50), 1);
+        assert_eq!(page_count(51, 50), 2);
     }
 }

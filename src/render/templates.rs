@@ -19,9 +19,29 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = embedded![
     "index.html",
     "incident.html",
     "list.html",
+    "postmortems.html",
+    "tag.html",
+    "service.html",
+    "severity.html",
+    "year.html",
+    "taxonomy.html",
+    "tags.html",
+    "services.html",
+    "severities.html",
+    "years.html",
+    "lessons.html",
+    "theme.html",
+    "paths.html",
+    "path.html",
+    "actions.html",
+    "stats.html",
+    "on_this_day.html",
     "404.html",
     "redirect.html",
+    "atom.xml",
     "partials/card.html",
+    "partials/row.html",
+    "partials/pagination.html",
     "postmortem.md",
 ];
 
@@ -29,7 +49,9 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = embedded![
 pub const BUILTIN_STATIC: &[(&str, &[u8])] = &[
     ("assets/style.css", include_bytes!("../../themes/default/static/style.css")),
     ("assets/hindsight.js", include_bytes!("../../themes/default/static/hindsight.js")),
+    ("assets/actions.js", include_bytes!("../../themes/default/static/actions.js")),
     ("favicon.svg", include_bytes!("../../themes/default/static/favicon.svg")),
+    ("robots.txt", include_bytes!("../../themes/default/static/robots.txt")),
 ];
 
 /// Compile the theme with the site's overrides. `overrides` are (name, path) pairs from the
@@ -57,7 +79,7 @@ pub fn load_templates(
         }
     }
     for (name, source) in BUILTIN_TEMPLATES {
-        if !name.ends_with(".html") {
+        if !name.ends_with(".html") && !name.ends_with(".xml") {
             continue;
         }
         sources.push((format!("default/{name}"), (*source).to_string()));

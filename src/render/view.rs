@@ -26,11 +26,13 @@ pub struct SiteView {
     pub severities: Vec<String>,
     /// hindsight's version, for the generator meta tag.
     pub generator: String,
+    /// Whether any reading path is configured (the navigation shows Paths).
+    pub has_paths: bool,
 }
 
 impl SiteView {
     /// The view of `site`.
-    pub fn new(site: &Site) -> Self {
+    pub fn new(site: &Site, derived: &crate::derive::Derived) -> Self {
         SiteView {
             title: site.config.title.clone(),
             description: site.config.description.clone(),
@@ -38,6 +40,7 @@ impl SiteView {
             build_date: format_date(site.build_date),
             severities: site.config.severities.clone(),
             generator: format!("hindsight {}", env!("CARGO_PKG_VERSION")),
+            has_paths: !derived.paths.is_empty(),
         }
     }
 }
@@ -258,6 +261,10 @@ pub struct IncidentView {
     pub toc: Vec<TocEntry>,
     /// The body HTML (already sanitized).
     pub body: String,
+    /// Related postmortems, explicit ones first, each with why.
+    pub related: Vec<RelatedView>,
+    /// This postmortem's places on reading paths.
+    pub paths: Vec<PathPositionView>,
     /// The older postmortem.
     pub previous: Option<LinkView>,
     /// The newer postmortem.
@@ -290,7 +297,7 @@ fn offset_label(d: time::Duration) -> String {
 
 impl IncidentView {
     /// The page view of the incident at `index` in `site.incidents`, with `body` (links resolved).
-    pub fn new(site: &Site, index: usize, body: String) -> Self {
+    pub fn new(site: &Site, derived: &crate::derive::Derived, index: usize, body: String) -> Self {
         let incident = &site.incidents[index];
         let t = &incident.timeline;
         let total =
@@ -370,12 +377,79 @@ impl IncidentView {
                 .collect(),
             toc: page_toc(incident),
             body,
+            related: derived.related[index]
+                .iter()
+                .map(|r| {
+                    let other = &site.incidents[r.incident];
+                    RelatedView {
+                        title: other.title.clone(),
+                        url: other.url_path(),
+                        reason: r.reason.clone(),
+                        severity: other.severity.as_ref().map(|s| SeverityView {
+                            name: s.name.clone(),
+                            rank: s.rank,
+                            url: severity_url(&s.name),
+                        }),
+                        date_human: format_human_date(other.date().date()),
+                    }
+                })
+                .collect(),
+            paths: derived.path_positions[index]
+                .iter()
+                .map(|pos| {
+                    let path = &derived.paths[pos.path];
+                    let link = |k: usize| {
+                        let other = &site.incidents[path.incidents[k]];
+                        LinkView { title: other.title.clone(), url: other.url_path() }
+                    };
+                    PathPositionView {
+                        title: path.title.clone(),
+                        url: format!("paths/{}/", path.slug),
+                        part: pos.index + 1,
+                        of: path.incidents.len(),
+                        previous: pos.index.checked_sub(1).map(link),
+                        next: (pos.index + 1 < path.incidents.len()).then(|| link(pos.index + 1)),
+                    }
+                })
+                .collect(),
             previous,
             next,
             source: incident.source.clone(),
             extra: incident.extra.clone(),
         }
     }
+}
+
+/// A related postmortem and why.
+#[derive(Clone, Debug, Serialize)]
+pub struct RelatedView {
+    /// Its title.
+    pub title: String,
+    /// Its URL, relative to the site root.
+    pub url: String,
+    /// Why it is related.
+    pub reason: String,
+    /// Its severity.
+    pub severity: Option<SeverityView>,
+    /// Its date, `14 Mar 2024`.
+    pub date_human: String,
+}
+
+/// "Part 3 of 10 of Start here", with the neighbours along the path.
+#[derive(Clone, Debug, Serialize)]
+pub struct PathPositionView {
+    /// The path's title.
+    pub title: String,
+    /// The path's URL.
+    pub url: String,
+    /// 1-based position.
+    pub part: usize,
+    /// Length of the path.
+    pub of: usize,
+    /// The previous postmortem on the path.
+    pub previous: Option<LinkView>,
+    /// The next postmortem on the path.
+    pub next: Option<LinkView>,
 }
 
 /// The count of postmortems of one severity, for the home page.

@@ -3,7 +3,9 @@
 
 mod build_output;
 mod build_pages;
+mod crawl;
 mod errors;
 mod init;
 mod markdown;
+mod navigation;
 mod support;

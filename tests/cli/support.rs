@@ -195,3 +195,28 @@ impl Page {
 pub(crate) fn text_of(e: ElementRef<'_>) -> String {
     e.text().collect::<Vec<_>>().join(" ").split_whitespace().collect::<Vec<_>>().join(" ")
 }
+
+/// The real corpus of public postmortems in `../shared/corpus/real`, if present. Tests that
+/// need it call this: without it they print a notice and skip, unless
+/// `HINDSIGHT_REQUIRE_SHARED` is set (as in CI), where a missing corpus fails the test.
+pub(crate) fn shared_corpus() -> Option<PathBuf> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/real");
+    if path.join("hindsight.toml").is_file() {
+        return Some(path);
+    }
+    if std::env::var_os("HINDSIGHT_REQUIRE_SHARED").is_some() {
+        panic!("HINDSIGHT_REQUIRE_SHARED is set but {} is missing", path.display());
+    }
+    eprintln!(
+        "NOTICE: {} not found; skipping this test (set HINDSIGHT_REQUIRE_SHARED=1 to require it)",
+        path.display()
+    );
+    None
+}
+
+/// A copy of a knowledge base folder in a temporary folder (never write into shared data).
+pub(crate) fn copy_of(path: &Path) -> KbTest {
+    let kb = KbTest { dir: tempfile::tempdir().unwrap() };
+    copy_tree(path, kb.path());
+    kb
+}

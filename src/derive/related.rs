@@ -1,0 +1,293 @@
+//! Related incidents: the explicit `related` list first, then the most similar others, each
+//! with the reason ("same service: payments-api; also taught: repair-data").
+//!
+//! Why not tantivy's more-like-this: running it once per postmortem is a query per document
+//! against the whole index (about 18 s at 10,000 postmortems, growing faster than linearly).
+//! Instead each postmortem becomes a sparse vector of features (its services, tags, lesson
+//! themes and its dozen most distinctive words by tf-idf), and candidates come from an
+//! inverted index of those features. A feature shared by very many postmortems (a common tag)
+//! contributes only its nearest-in-time postings, so the work per postmortem is bounded and
+//! the whole computation is linear in the number of postmortems, in parallel.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use crate::diagnostics::{Code, Diagnostic, Mode};
+use crate::model::slug::slugify;
+use crate::model::{Incident, Referent, Site};
+use crate::search::analyzer::analyze;
+
+/// Most related postmortems shown.
+pub const MAX_RELATED: usize = 5;
+/// Most postings of one feature scanned per postmortem.
+const POSTING_WINDOW: usize = 256;
+/// Distinctive words kept per postmortem.
+const TEXT_FEATURES: usize = 12;
+/// Body text analyzed per postmortem (the start of a postmortem says what it is about).
+const TEXT_BUDGET: usize = 12_000;
+
+/// Why two postmortems are related.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Related {
+    /// Index into `site.incidents`.
+    pub incident: usize,
+    /// Human-readable reason.
+    pub reason: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum Kind {
+    Service,
+    Theme,
+    Tag,
+    Word,
+}
+
+impl Kind {
+    fn weight(self) -> f32 {
+        match self {
+            Kind::Service => 3.0,
+            Kind::Theme => 2.0,
+            Kind::Tag => 1.5,
+            Kind::Word => 1.0,
+        }
+    }
+}
+
+/// A postmortem's features: (feature id, weight in this postmortem).
+type Features = Vec<(u32, f32)>;
+
+struct FeatureTable {
+    /// Feature id → (kind, display name).
+    names: Vec<(Kind, String)>,
+    /// Feature id → (incident, weight) of the incidents having it, ascending (newest first).
+    postings: Vec<Vec<(u32, f32)>>,
+    /// Incident → features.
+    features: Vec<Features>,
+}
+
+fn categorical(incident: &Incident) -> Vec<(Kind, String, String)> {
+    let mut out = Vec::new();
+    out.extend(incident.services.iter().map(|s| (Kind::Service, slugify(s), s.clone())));
+    out.extend(incident.lessons.iter().map(|l| (Kind::Theme, slugify(&l.theme), l.theme.clone())));
+    out.extend(incident.tags.iter().map(|t| (Kind::Tag, slugify(t), t.clone())));
+    out.sort();
+    out.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
+    out
+}
+
+fn word_counts(incident: &Incident) -> HashMap<String, u32> {
+    let mut counts: HashMap<String, u32> = HashMap::new();
+    let mut count = |text: &str, weight: u32| {
+        analyze(text, |t| {
+            if t.term.chars().any(|c| c.is_alphabetic()) && t.term.len() > 2 {
+                *counts.entry(t.term).or_default() += weight;
+            }
+        })
+    };
+    count(&incident.title, 3);
+    count(&incident.summary, 2);
+    for lesson in &incident.lessons {
+        count(&lesson.text, 2);
+    }
+    let body = &incident.body.plain_text;
+    let mut end = body.len().min(TEXT_BUDGET);
+    while !body.is_char_boundary(end) {
+        end -= 1;
+    }
+    count(&body[..end], 1);
+    counts
+}
+
+fn build_table(site: &Site) -> FeatureTable {
+    let n = site.incidents.len();
+    let words: Vec<HashMap<String, u32>> = site.incidents.par_iter().map(word_counts).collect();
+    let mut ids: HashMap<(Kind, String), u32> = HashMap::new();
+    let mut names: Vec<(Kind, String)> = Vec::new();
+    let id_of = |kind: Kind,
+                 key: String,
+                 name: String,
+                 ids: &mut HashMap<(Kind, String), u32>,
+                 names: &mut Vec<(Kind, String)>| {
+        *ids.entry((kind, key)).or_insert_with(|| {
+            names.push((kind, name));
+            (names.len() - 1) as u32
+        })
+    };
+    // Document frequency of words, to keep each postmortem's most distinctive ones.
+    let mut df: HashMap<&str, u32> = HashMap::new();
+    for w in &words {
+        for term in w.keys() {
+            *df.entry(term.as_str()).or_default() += 1;
+        }
+    }
+    let mut features: Vec<Features> = Vec::with_capacity(n);
+    for (i, incident) in site.incidents.iter().enumerate() {
+        let mut f: Features = Vec::new();
+        for (kind, key, name) in categorical(incident) {
+            f.push((id_of(kind, key, name, &mut ids, &mut names), kind.weight()));
+        }
+        let mut scored: Vec<(&String, f32)> = words[i]
+            .iter()
+            .filter(|(term, _)| df[term.as_str()] > 1)
+            .map(|(term, &tf)| {
+                (term, (1.0 + (tf as f32).ln()) * ((n as f32) / df[term.as_str()] as f32).ln())
+            })
+            .collect();
+        scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
+        scored.truncate(TEXT_FEATURES);
+        let norm = scored.iter().map(|(_, s)| s * s).sum::<f32>().sqrt().max(1e-6);
+        for (term, s) in scored {
+            f.push((
+                id_of(Kind::Word, term.clone(), term.clone(), &mut ids, &mut names),
+                Kind::Word.weight() * s / norm,
+            ));
+        }
+        features.push(f);
+    }
+    let mut postings: Vec<Vec<(u32, f32)>> = vec![Vec::new(); names.len()];
+    for (i, f) in features.iter().enumerate() {
+        for &(id, weight) in f {
+            postings[id as usize].push((i as u32, weight));
+        }
+    }
+    FeatureTable { names, postings, features }
+}
+
+impl FeatureTable {
+    fn idf(&self, feature: u32, n: usize) -> f32 {
+        let df = self.postings[feature as usize].len().max(1);
+        (1.0 + n as f32 / df as f32).ln()
+    }
+
+    /// The best candidates for incident `i`, as (score, incident), best first.
+    fn candidates(
+        &self,
+        i: usize,
+        n: usize,
+        scratch: &mut [f32],
+        touched: &mut Vec<u32>,
+    ) -> Vec<(f32, u32)> {
+        for &(feature, weight) in &self.features[i] {
+            let postings = &self.postings[feature as usize];
+            let window = if postings.len() <= POSTING_WINDOW {
+                postings.as_slice()
+            } else {
+                let at = postings.partition_point(|(other, _)| (*other as usize) < i);
+                let start =
+                    at.saturating_sub(POSTING_WINDOW / 2).min(postings.len() - POSTING_WINDOW);
+                &postings[start..start + POSTING_WINDOW]
+            };
+            let idf = self.idf(feature, n);
+            for &(other, other_weight) in window {
+                if other as usize == i {
+                    continue;
+                }
+                if scratch[other as usize] == 0.0 {
+                    touched.push(other);
+                }
+                scratch[other as usize] += weight.min(other_weight) * idf;
+            }
+        }
+        let mut scored: Vec<(f32, u32)> =
+            touched.iter().map(|&o| (scratch[o as usize], o)).collect();
+        for &o in touched.iter() {
+            scratch[o as usize] = 0.0;
+        }
+        touched.clear();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        scored.truncate(MAX_RELATED * 2);
+        scored
+    }
+
+    /// "same service: payments-api; also taught: repair-data" for two incidents.
+    fn reason(&self, a: usize, b: usize) -> String {
+        let shared: Vec<u32> = self.features[a]
+            .iter()
+            .filter(|(f, _)| self.features[b].iter().any(|(g, _)| g == f))
+            .map(|(f, _)| *f)
+            .collect();
+        let mut parts = Vec::new();
+        for (kind, label) in [
+            (Kind::Service, "same service"),
+            (Kind::Theme, "also taught"),
+            (Kind::Tag, "also tagged"),
+            (Kind::Word, "similar wording"),
+        ] {
+            let names: Vec<&str> = shared
+                .iter()
+                .map(|&f| &self.names[f as usize])
+                .filter(|(k, _)| *k == kind)
+                .map(|(_, name)| name.as_str())
+                .take(3)
+                .collect();
+            if !names.is_empty() {
+                parts.push(format!("{label}: {}", names.join(", ")));
+            }
+        }
+        parts.join("; ")
+    }
+}
+
+/// Related postmortems of every incident (explicit first), and problems with `related` lists.
+pub fn derive_related(site: &Site, mode: Mode) -> (Vec<Vec<Related>>, Vec<Diagnostic>) {
+    let n = site.incidents.len();
+    let mut diagnostics = Vec::new();
+    let mut explicit: Vec<Vec<Related>> = vec![Vec::new(); n];
+    for (i, incident) in site.incidents.iter().enumerate() {
+        for reference in &incident.related {
+            match site.resolve(&reference.slug) {
+                Referent::Published(j) if j != i => {
+                    if !explicit[i].iter().any(|r| r.incident == j) {
+                        explicit[i].push(Related { incident: j, reason: "listed as related".into() });
+                    }
+                }
+                Referent::Published(_) | Referent::Unpublished => {}
+                Referent::Unknown => diagnostics.push(
+                    Diagnostic::new(Code::UnknownReference, mode, format!("`related` names `{}`, which is not a postmortem", reference.slug))
+                        .help("use the other postmortem's slug (its file name without .md, or its `slug`)")
+                        .at(reference.location.clone()),
+                ),
+            }
+        }
+    }
+    // Listing is one-way in the files, but a reader of either page wants the other.
+    let mut reverse: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (i, list) in explicit.iter().enumerate() {
+        for r in list {
+            reverse[r.incident].push(i);
+        }
+    }
+    let table = build_table(site);
+    let related = (0..n)
+        .into_par_iter()
+        .map_init(
+            || (vec![0.0f32; n], Vec::new()),
+            |(scratch, touched), i| {
+                let mut list = explicit[i].clone();
+                for &j in &reverse[i] {
+                    if list.len() < MAX_RELATED && !list.iter().any(|r| r.incident == j) {
+                        list.push(Related {
+                            incident: j,
+                            reason: "lists this one as related".into(),
+                        });
+                    }
+                }
+                for (score, j) in table.candidates(i, n, scratch, touched) {
+                    if list.len() >= MAX_RELATED {
+                        break;
+                    }
+                    let j = j as usize;
+                    if score < 1.0 || list.iter().any(|r| r.incident == j) {
+                        continue;
+                    }
+                    list.push(Related { incident: j, reason: table.reason(i, j) });
+                }
+                list.truncate(MAX_RELATED.max(explicit[i].len()));
+                list
+            },
+        )
+        .collect();
+    (related, diagnostics)
+}
