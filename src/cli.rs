@@ -24,6 +24,8 @@ pub(crate) enum Command {
     Build(BuildArgs),
     /// Validate everything `build` would read, without writing a site.
     Check(CheckArgs),
+    /// Search the postmortems, like the site's search box.
+    Search(SearchArgs),
 }
 
 /// `hindsight init`.
@@ -86,4 +88,53 @@ pub(crate) struct CheckArgs {
     /// Exit 1 while open action items are past their due date.
     #[arg(long)]
     pub(crate) fail_on_overdue: bool,
+}
+
+/// `hindsight search`.
+#[derive(Debug, Args)]
+pub(crate) struct SearchArgs {
+    /// `[DIR] QUERY`: the knowledge base (default: the current folder), then what to look
+    /// for: words, "phrases", -exclusions, tag:/service:/severity:/year: filters.
+    #[arg(required = true, num_args = 1..=2, value_names = ["DIR", "QUERY"])]
+    pub(crate) args: Vec<String>,
+    /// Include drafts and postmortems in review.
+    #[arg(long)]
+    pub(crate) drafts: bool,
+    /// Search only postmortems with visibility = "public".
+    #[arg(long)]
+    pub(crate) public: bool,
+    /// "Today" (YYYY-MM-DD) when the index must be rebuilt.
+    #[arg(long, value_name = "DATE")]
+    pub(crate) build_date: Option<String>,
+    /// How many results to print.
+    #[arg(long, default_value_t = 10)]
+    pub(crate) limit: usize,
+    /// Print JSON (the same as `serve`'s /api/search).
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// Newest first instead of best match first.
+    #[arg(long = "by-date")]
+    pub(crate) sort_by_date: bool,
+}
+
+impl SearchArgs {
+    /// The knowledge base and the query.
+    pub(crate) fn dir_and_query(&self) -> (PathBuf, &str) {
+        match self.args.as_slice() {
+            [dir, query] => (PathBuf::from(dir), query),
+            [query] => (PathBuf::from("."), query),
+            _ => (PathBuf::from("."), ""),
+        }
+    }
+
+    /// The shared site options.
+    pub(crate) fn site(&self) -> SiteArgs {
+        SiteArgs {
+            dir: self.dir_and_query().0,
+            drafts: self.drafts,
+            public: self.public,
+            build_date: self.build_date.clone(),
+            format: Format::Human,
+        }
+    }
 }

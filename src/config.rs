@@ -49,6 +49,9 @@ pub struct SiteConfig {
     /// List page options.
     #[serde(default)]
     pub lists: ListsConfig,
+    /// Search options.
+    #[serde(default)]
+    pub search: SearchConfig,
     /// Lint configuration for `check`.
     #[serde(default)]
     pub lint: LintConfig,
@@ -113,6 +116,16 @@ impl Default for ListsConfig {
 
 fn default_page_size() -> usize {
     50
+}
+
+/// `[search]`: additions to the built-in search behaviour.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SearchConfig {
+    /// Groups of words that find each other, added to the built-in operations synonyms,
+    /// e.g. `[["pager", "on-call"]]`.
+    #[serde(default)]
+    pub synonyms: Vec<Vec<String>>,
 }
 
 /// `[lint]`: additions to the built-in checks.

@@ -53,6 +53,10 @@ pub struct LoadedSite {
     pub site: Site,
     /// Taxonomies, themes, reading paths, related incidents, actions and stats.
     pub derived: derive::Derived,
+    /// The strings of the analyzed text.
+    pub vocabulary: search::document::SearchVocabulary,
+    /// Fingerprint of the sources read (see [`load::fingerprint`]).
+    pub fingerprint: u128,
     /// Files of `static/`.
     pub static_files: Vec<load::StaticFile>,
     /// Template overrides from `templates/`.
@@ -115,6 +119,7 @@ pub fn load_site(root: &Path, options: &LoadOptions) -> Result<LoadedSite, Failu
     };
     sources.insert(config::CONFIG_FILE, config_text.into());
     let layout = load::walk_kb(root, mode);
+    let fingerprint = load::fingerprint(root, &layout);
     let mut diagnostics = layout.diagnostics;
     if !root.join("postmortems").is_dir() {
         diagnostics.push(
@@ -142,7 +147,8 @@ pub fn load_site(root: &Path, options: &LoadOptions) -> Result<LoadedSite, Failu
     }
     let site = Site::new(config, options.build_date, parsed.incidents, options.filter);
     let config_text = sources.get(config::CONFIG_FILE).cloned().unwrap_or_default();
-    let (derived, problems) = derive::derive_site(&site, &config_text, mode);
+    let vocabulary = parsed.vocabulary;
+    let (derived, problems) = derive::derive_site(&site, &vocabulary, &config_text, mode);
     diagnostics.extend(problems);
     timings.record("derive", &mut clock);
     if diagnostics.iter().any(Diagnostic::is_error) {
@@ -152,12 +158,68 @@ pub fn load_site(root: &Path, options: &LoadOptions) -> Result<LoadedSite, Failu
     Ok(LoadedSite {
         site,
         derived,
+        vocabulary,
+        fingerprint,
         static_files: layout.static_files,
         templates: layout.templates,
         diagnostics,
         sources,
         timings,
     })
+}
+
+/// Where the search index of `root` for the postmortems `filter` selects is kept.
+pub fn search_index_dir(root: &Path, filter: BuildFilter) -> PathBuf {
+    root.join(".hindsight").join("search").join(filter.variant())
+}
+
+/// Open the search index of `root`, first bringing it up to date when the sources changed
+/// since it was built (which parses the knowledge base, as a build would).
+pub fn open_search_index(
+    root: &Path,
+    options: &LoadOptions,
+) -> Result<(search::tantivy_index::SearchIndex, config::SiteConfig), Failure> {
+    let root = output::location::absolute(root);
+    let dir = search_index_dir(&root, options.filter);
+    let layout = load::walk_kb(&root, options.mode);
+    let fingerprint = load::fingerprint(&root, &layout);
+    let config = if search::tantivy_index::is_fresh(&dir, fingerprint) {
+        match SiteConfig::load(&root, options.mode, options.base_url.as_deref()) {
+            Ok((config, _)) => config,
+            Err(diagnostics) => return Err(Failure::from(diagnostics, SourceTexts::default())),
+        }
+    } else {
+        let loaded = load_site(&root, options)?;
+        if let Err(e) = search::tantivy_index::update_index(
+            &dir,
+            &loaded.site,
+            &loaded.vocabulary,
+            loaded.fingerprint,
+        ) {
+            let diagnostic = Diagnostic::new(
+                Code::CacheUnavailable,
+                options.mode,
+                format!("cannot write the search index in {}: {e}", dir.display()),
+            )
+            .help("check that the knowledge base's .hindsight/ folder is writable");
+            return Err(Failure::from(vec![diagnostic], loaded.sources));
+        }
+        loaded.site.config
+    };
+    match search::tantivy_index::open_index(&dir) {
+        Ok(index) => Ok((index, config)),
+        Err(e) => Err(Failure::from(
+            vec![
+                Diagnostic::new(
+                    Code::CacheUnavailable,
+                    options.mode,
+                    format!("cannot open the search index in {}: {e}", dir.display()),
+                )
+                .help("delete the .hindsight/ folder and try again"),
+            ],
+            SourceTexts::default(),
+        )),
+    }
 }
 
 /// What `build` needs beyond loading.
@@ -193,8 +255,17 @@ pub use output::WriteStats as WriteStatsView;
 pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport, Failure> {
     let root = output::location::absolute(root);
     let loaded = load_site(&root, &options.load)?;
-    let LoadedSite { site, derived, static_files, templates, diagnostics, sources, mut timings } =
-        loaded;
+    let LoadedSite {
+        site,
+        derived,
+        vocabulary,
+        fingerprint,
+        static_files,
+        templates,
+        diagnostics,
+        sources,
+        mut timings,
+    } = loaded;
     let mut clock = Instant::now();
     let mode = options.load.mode;
     let fail = |message: String, help: &str, diagnostics: &[Diagnostic], sources: SourceTexts| {
@@ -222,17 +293,39 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport, Failure
             return Err(Failure::from(all, sources));
         }
     };
+    timings.record("prepare", &mut clock);
+    let (search_files, manifest) =
+        search::static_index::build_static_index(&site, &vocabulary, &site.config.search.synonyms);
+    timings.record("search index", &mut clock);
+    let index_dir = search_index_dir(&root, options.load.filter);
+    let mut diagnostics = diagnostics;
+    if let Err(e) = search::tantivy_index::update_index(&index_dir, &site, &vocabulary, fingerprint)
+    {
+        diagnostics.push(
+            Diagnostic::new(
+                Code::CacheUnavailable,
+                mode,
+                format!("could not update the search index in {}: {e}", index_dir.display()),
+            )
+            .help("`hindsight search` rebuilds it when it can write the cache folder; the site is not affected"),
+        );
+    }
+    timings.record("tantivy index", &mut clock);
     let pages = render::pages::plan_pages(&site, &derived);
     let page_count = pages.len();
-    let plan = output::OutputPlan::new(&root, &site, &derived, pages, &static_files);
+    let plan = output::OutputPlan::new(&root, &site, &derived, pages, &static_files, search_files);
     let collisions = plan.collisions(mode);
     if !collisions.is_empty() {
         let mut all = diagnostics;
         all.extend(collisions);
         return Err(Failure::from(all, sources));
     }
-    let ctx = render::pages::RenderContext::new(tera, &site, &derived);
-    timings.record("prepare", &mut clock);
+    let ctx = render::pages::RenderContext::new(
+        tera,
+        &site,
+        &derived,
+        search::static_index::manifest_json(&manifest),
+    );
     let writer = match output::OutputWriter::new(&output, &cache_dir) {
         Ok(w) => w,
         Err(e) => {

@@ -14,6 +14,7 @@ use crate::front_matter::parse_front_matter;
 use crate::load::{SourceEntry, read_source};
 use crate::model::{Incident, IncidentContext, build_incident};
 use crate::render::markdown::{BodySource, MarkdownOptions, render_markdown};
+use crate::search::document::{DocTerms, SearchVocabulary, Vocabulary, field_texts};
 
 /// The result of parsing every postmortem.
 pub struct ParsedPostmortems {
@@ -23,6 +24,22 @@ pub struct ParsedPostmortems {
     pub diagnostics: Vec<Diagnostic>,
     /// Texts of the files with findings (for printing source lines).
     pub texts: Vec<(String, Arc<str>)>,
+    /// The terms and surface words of every postmortem's text.
+    pub vocabulary: SearchVocabulary,
+}
+
+/// Analyze the searchable text of an incident.
+fn analyze_incident(incident: &Incident, vocabulary: &Vocabulary) -> DocTerms {
+    let lessons: Vec<String> = incident.lessons.iter().map(|l| l.text.clone()).collect();
+    let fields = field_texts(
+        &incident.title,
+        &incident.tags,
+        &incident.services,
+        &lessons,
+        &incident.summary,
+        &incident.body.plain_text,
+    );
+    DocTerms::analyze(&fields, vocabulary)
 }
 
 /// One file's incident (when valid), findings, and text (when there are findings).
@@ -41,6 +58,7 @@ pub fn parse_postmortems(
         smart_punctuation: config.markdown.smart_punctuation,
         trusted_html: config.markdown.trusted_html,
     };
+    let vocabulary = Vocabulary::default();
     let results: Vec<FileResult> = entries
         .par_iter()
         .map(|entry| {
@@ -58,7 +76,9 @@ pub fn parse_postmortems(
                     known_sources: &known,
                 };
                 let rendered = render_markdown(&body, options, &mut diags);
-                build_incident(entry, parsed.raw, rendered, &ctx, &mut diags)
+                let mut incident = build_incident(entry, parsed.raw, rendered, &ctx, &mut diags)?;
+                incident.search = analyze_incident(&incident, &vocabulary);
+                Some(incident)
             });
             let found = diags.found;
             let text = (!found.is_empty()).then(|| (entry.rel.clone(), source.text.clone()));
@@ -69,11 +89,16 @@ pub fn parse_postmortems(
         incidents: Vec::with_capacity(results.len()),
         diagnostics: Vec::new(),
         texts: Vec::new(),
+        vocabulary: SearchVocabulary::default(),
     };
     for (incident, diagnostics, text) in results {
         parsed.incidents.extend(incident);
         parsed.diagnostics.extend(diagnostics);
         parsed.texts.extend(text);
     }
+    parsed.vocabulary = SearchVocabulary {
+        terms: vocabulary.terms.into_strings(),
+        surfaces: vocabulary.surfaces.into_strings(),
+    };
     parsed
 }

@@ -3,6 +3,7 @@
 mod build;
 mod check;
 mod init;
+mod search;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -23,6 +24,7 @@ pub(crate) fn run(command: Command) -> Result<ExitCode> {
         Command::Init(args) => init::run(&args),
         Command::Build(args) => build::run(&args),
         Command::Check(args) => check::run(&args),
+        Command::Search(args) => search::run(&args),
     }
 }
 

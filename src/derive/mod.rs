@@ -12,6 +12,7 @@ pub mod taxonomy;
 
 use crate::diagnostics::{Diagnostic, Mode};
 use crate::model::Site;
+use crate::search::document::SearchVocabulary;
 
 pub use actions::ActionRef;
 pub use lesson_themes::LessonTheme;
@@ -47,11 +48,16 @@ pub struct Derived {
 
 /// Derive everything from `site`. `config_text` is hindsight.toml's text, for pointing at
 /// reading-path entries.
-pub fn derive_site(site: &Site, config_text: &str, mode: Mode) -> (Derived, Vec<Diagnostic>) {
+pub fn derive_site(
+    site: &Site,
+    vocabulary: &SearchVocabulary,
+    config_text: &str,
+    mode: Mode,
+) -> (Derived, Vec<Diagnostic>) {
     let tags = taxonomy::derive_tags(site);
     let services = taxonomy::derive_services(site);
     let (paths, mut diagnostics) = reading_paths::derive_reading_paths(site, config_text, mode);
-    let (related, related_problems) = related::derive_related(site, mode);
+    let (related, related_problems) = related::derive_related(site, vocabulary, mode);
     diagnostics.extend(related_problems);
     let metrics = metrics::derive_metrics(site, &services);
     let derived = Derived {

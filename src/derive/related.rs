@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use crate::diagnostics::{Code, Diagnostic, Mode};
 use crate::model::slug::slugify;
 use crate::model::{Incident, Referent, Site};
-use crate::search::analyzer::analyze;
+use crate::search::document::SearchVocabulary;
 
 /// Most related postmortems shown.
 pub const MAX_RELATED: usize = 5;
@@ -24,8 +24,6 @@ pub const MAX_RELATED: usize = 5;
 const POSTING_WINDOW: usize = 256;
 /// Distinctive words kept per postmortem.
 const TEXT_FEATURES: usize = 12;
-/// Body text analyzed per postmortem (the start of a postmortem says what it is about).
-const TEXT_BUDGET: usize = 12_000;
 
 /// Why two postmortems are related.
 #[derive(Clone, Debug, PartialEq)]
@@ -77,72 +75,69 @@ fn categorical(incident: &Incident) -> Vec<(Kind, String, String)> {
     out
 }
 
-fn word_counts(incident: &Incident) -> HashMap<String, u32> {
-    let mut counts: HashMap<String, u32> = HashMap::new();
-    let mut count = |text: &str, weight: u32| {
-        analyze(text, |t| {
-            if t.term.chars().any(|c| c.is_alphabetic()) && t.term.len() > 2 {
-                *counts.entry(t.term).or_default() += weight;
-            }
-        })
-    };
-    count(&incident.title, 3);
-    count(&incident.summary, 2);
-    for lesson in &incident.lessons {
-        count(&lesson.text, 2);
+/// How much a word counts per field (title, meta, lessons, summary, body); tags and services
+/// are features of their own, so the meta field adds nothing.
+const FIELD_WEIGHTS: [u32; 5] = [3, 0, 2, 2, 1];
+
+/// Word frequencies of an incident from its analyzed text: (term id, weighted count).
+fn word_counts(incident: &Incident, vocabulary: &SearchVocabulary) -> Vec<(u32, u32)> {
+    let mut counts: Vec<(u32, u32)> = Vec::new();
+    for e in &incident.search.entries {
+        let weight = FIELD_WEIGHTS[usize::from(e.field)];
+        let term = &*vocabulary.terms[e.term as usize];
+        if weight == 0 || term.len() <= 2 || !term.chars().any(char::is_alphabetic) {
+            continue;
+        }
+        // Entries are sorted by term, so equal terms of several fields are adjacent.
+        match counts.last_mut() {
+            Some((t, c)) if *t == e.term => *c += weight * u32::from(e.tf),
+            _ => counts.push((e.term, weight * u32::from(e.tf))),
+        }
     }
-    let body = &incident.body.plain_text;
-    let mut end = body.len().min(TEXT_BUDGET);
-    while !body.is_char_boundary(end) {
-        end -= 1;
-    }
-    count(&body[..end], 1);
     counts
 }
 
-fn build_table(site: &Site) -> FeatureTable {
+fn build_table(site: &Site, vocabulary: &SearchVocabulary) -> FeatureTable {
     let n = site.incidents.len();
-    let words: Vec<HashMap<String, u32>> = site.incidents.par_iter().map(word_counts).collect();
-    let mut ids: HashMap<(Kind, String), u32> = HashMap::new();
-    let mut names: Vec<(Kind, String)> = Vec::new();
-    let id_of = |kind: Kind,
-                 key: String,
-                 name: String,
-                 ids: &mut HashMap<(Kind, String), u32>,
-                 names: &mut Vec<(Kind, String)>| {
-        *ids.entry((kind, key)).or_insert_with(|| {
-            names.push((kind, name));
-            (names.len() - 1) as u32
-        })
-    };
+    let words: Vec<Vec<(u32, u32)>> =
+        site.incidents.par_iter().map(|i| word_counts(i, vocabulary)).collect();
     // Document frequency of words, to keep each postmortem's most distinctive ones.
-    let mut df: HashMap<&str, u32> = HashMap::new();
+    let mut df = vec![0u32; vocabulary.terms.len()];
     for w in &words {
-        for term in w.keys() {
-            *df.entry(term.as_str()).or_default() += 1;
+        for &(term, _) in w {
+            df[term as usize] += 1;
         }
     }
+    let mut ids: HashMap<(Kind, String), u32> = HashMap::new();
+    let mut names: Vec<(Kind, String)> = Vec::new();
+    let mut id_of = |kind: Kind, key: &str, name: &str| {
+        if let Some(&id) = ids.get(&(kind, key.to_string())) {
+            return id;
+        }
+        names.push((kind, name.to_string()));
+        let id = (names.len() - 1) as u32;
+        ids.insert((kind, key.to_string()), id);
+        id
+    };
     let mut features: Vec<Features> = Vec::with_capacity(n);
     for (i, incident) in site.incidents.iter().enumerate() {
         let mut f: Features = Vec::new();
         for (kind, key, name) in categorical(incident) {
-            f.push((id_of(kind, key, name, &mut ids, &mut names), kind.weight()));
+            f.push((id_of(kind, &key, &name), kind.weight()));
         }
-        let mut scored: Vec<(&String, f32)> = words[i]
+        let mut scored: Vec<(&str, f32)> = words[i]
             .iter()
-            .filter(|(term, _)| df[term.as_str()] > 1)
-            .map(|(term, &tf)| {
-                (term, (1.0 + (tf as f32).ln()) * ((n as f32) / df[term.as_str()] as f32).ln())
+            .filter(|(term, _)| df[*term as usize] > 1)
+            .map(|&(term, tf)| {
+                let idf = ((n as f32) / df[term as usize] as f32).ln();
+                (&*vocabulary.terms[term as usize], (1.0 + (tf as f32).ln()) * idf)
             })
             .collect();
         scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
         scored.truncate(TEXT_FEATURES);
         let norm = scored.iter().map(|(_, s)| s * s).sum::<f32>().sqrt().max(1e-6);
         for (term, s) in scored {
-            f.push((
-                id_of(Kind::Word, term.clone(), term.clone(), &mut ids, &mut names),
-                Kind::Word.weight() * s / norm,
-            ));
+            f.push((id_of(Kind::Word, term, term), Kind::Word.weight() * s / norm));
         }
         features.push(f);
     }
@@ -231,7 +226,11 @@ impl FeatureTable {
 }
 
 /// Related postmortems of every incident (explicit first), and problems with `related` lists.
-pub fn derive_related(site: &Site, mode: Mode) -> (Vec<Vec<Related>>, Vec<Diagnostic>) {
+pub fn derive_related(
+    site: &Site,
+    vocabulary: &SearchVocabulary,
+    mode: Mode,
+) -> (Vec<Vec<Related>>, Vec<Diagnostic>) {
     let n = site.incidents.len();
     let mut diagnostics = Vec::new();
     let mut explicit: Vec<Vec<Related>> = vec![Vec::new(); n];
@@ -259,7 +258,7 @@ pub fn derive_related(site: &Site, mode: Mode) -> (Vec<Vec<Related>>, Vec<Diagno
             reverse[r.incident].push(i);
         }
     }
-    let table = build_table(site);
+    let table = build_table(site, vocabulary);
     let related = (0..n)
         .into_par_iter()
         .map_init(

@@ -81,6 +81,8 @@ codes! {
     InvalidTemplate = ("H019", "invalid-template", Error, Error),
     /// The output folder is unsafe (it overlaps the sources) or cannot be written.
     InvalidOutput = ("H020", "invalid-output", Error, Error),
+    /// The cache folder (`.hindsight/`) cannot be written; the site is built anyway.
+    CacheUnavailable = ("H021", "cache-unavailable", Warning, Warning),
     /// A lesson theme used but not described in `hindsight.toml`.
     UndescribedTheme = ("H101", "undescribed-theme", Warning, Warning),
     /// A tag used but not described in `hindsight.toml`.

@@ -55,3 +55,23 @@ pub struct StaticFile {
     /// Absolute path on disk.
     pub abs: PathBuf,
 }
+
+/// A fingerprint of everything a build reads (paths, sizes and modification times of the
+/// postmortems, bundle assets and `hindsight.toml`): when it is unchanged, so is the site's
+/// content. `hindsight search` uses it to tell whether its index is current.
+pub fn fingerprint(root: &std::path::Path, layout: &KbLayout) -> u128 {
+    let mut text = String::new();
+    let mut stamp = |rel: &str, path: &std::path::Path| {
+        let meta = std::fs::metadata(path).ok();
+        let mtime = meta
+            .as_ref()
+            .and_then(|m| m.modified().ok())
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+        text.push_str(&format!("{rel}\t{}\t{:?}\n", meta.map_or(0, |m| m.len()), mtime));
+    };
+    stamp(crate::config::CONFIG_FILE, &root.join(crate::config::CONFIG_FILE));
+    for entry in &layout.postmortems {
+        stamp(&entry.rel, &entry.abs);
+    }
+    xxhash_rust::xxh3::xxh3_128(text.as_bytes())
+}

@@ -178,6 +178,7 @@ pub fn build_incident(
         actions: actions?,
         extra: raw.extra,
         body,
+        search: Default::default(),
     })
 }
 

@@ -193,6 +193,8 @@ pub struct Incident {
     pub extra: serde_json::Map<String, serde_json::Value>,
     /// The rendered body.
     pub body: RenderedBody,
+    /// The analyzed text, for search and related incidents.
+    pub search: crate::search::document::DocTerms,
 }
 
 impl Incident {

@@ -20,6 +20,16 @@ pub struct BuildFilter {
 }
 
 impl BuildFilter {
+    /// A name for this selection of postmortems (the search cache keeps one index per name).
+    pub fn variant(&self) -> &'static str {
+        match (self.include_drafts, self.public_only) {
+            (false, false) => "published",
+            (true, false) => "drafts",
+            (false, true) => "public",
+            (true, true) => "public-drafts",
+        }
+    }
+
     /// Whether `incident` is published by this build.
     pub fn publishes(&self, incident: &Incident) -> bool {
         (self.include_drafts || incident.status == Status::Published)

@@ -35,16 +35,20 @@ pub struct OutputPlan {
 }
 
 impl OutputPlan {
-    /// Plan the pages of `site` (loaded from `root`), its static files, bundle assets and theme
-    /// assets.
+    /// Plan the pages of `site` (loaded from `root`), its static files, bundle assets, theme
+    /// assets and `generated` files (the search index).
     pub fn new(
         root: &Path,
         site: &Site,
         derived: &Derived,
         pages: Vec<Page>,
         static_files: &[StaticFile],
+        generated: Vec<(String, Vec<u8>)>,
     ) -> OutputPlan {
         let mut files = Vec::new();
+        for (path, bytes) in generated {
+            files.push((path, "the search index".to_string(), Source::Bytes(bytes)));
+        }
         let (light, dark) = highlight::stylesheets();
         // Theme assets first: a site's static/ file of the same path replaces one.
         let overridden: std::collections::HashSet<&str> =

@@ -114,6 +114,7 @@ pub fn render_markdown(
                 Event::Text(text) => buffer.push_str(&text),
                 Event::End(TagEnd::CodeBlock) => {
                     state.text(buffer);
+                    state.plain_text.push('\n');
                     let html = match highlight(buffer, lang) {
                         Some(h) => format!(
                             "<pre class=\"code\" data-lang=\"{}\"><code>{h}</code></pre>\n",
@@ -203,6 +204,16 @@ pub fn render_markdown(
             }
             Event::SoftBreak | Event::HardBreak => {
                 state.text(" ");
+                event
+            }
+            // Block ends separate words in the plain text (list items and table cells hold
+            // no paragraph of their own).
+            Event::End(TagEnd::Item | TagEnd::TableRow | TagEnd::TableHead) => {
+                state.plain_text.push('\n');
+                event
+            }
+            Event::End(TagEnd::TableCell) => {
+                state.plain_text.push(' ');
                 event
             }
             other => other,

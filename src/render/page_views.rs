@@ -344,6 +344,11 @@ pub fn render_page(ctx: &RenderContext<'_>, page: &Page) -> Result<Vec<u8>, Stri
             c.insert("today", &format_date(today));
             ctx.render_template("on_this_day.html", &c)
         }
+        Page::Search => {
+            let mut c = ctx.context(page, "search", "Search", "Search every postmortem.");
+            c.insert_value("manifest", tera::Value::safe_string(&ctx.search_manifest));
+            ctx.render_template("search.html", &c)
+        }
         Page::NotFound => {
             ctx.render_template("404.html", &ctx.context(page, "404", "Page not found", ""))
         }

@@ -104,6 +104,8 @@ pub enum Page {
     Stats,
     /// `on-this-day/index.html`.
     OnThisDay,
+    /// `search/index.html`: the search page.
+    Search,
     /// `404.html`.
     NotFound,
     /// A redirect page at an alias path, to an incident.
@@ -153,6 +155,7 @@ impl Page {
             Page::Actions => "actions/".into(),
             Page::Stats => "stats/".into(),
             Page::OnThisDay => "on-this-day/".into(),
+            Page::Search => "search/".into(),
             Page::NotFound => "404.html".into(),
             Page::Alias { path, .. } => path.strip_suffix("index.html").unwrap_or(path).to_string(),
             Page::Feed { tag: None } => "atom.xml".into(),
@@ -217,7 +220,7 @@ pub fn plan_pages(site: &Site, derived: &Derived) -> Vec<Page> {
         pages.push(Page::PathsIndex);
         pages.extend((0..derived.paths.len()).map(Page::Path));
     }
-    pages.extend([Page::Actions, Page::Stats, Page::OnThisDay]);
+    pages.extend([Page::Actions, Page::Stats, Page::OnThisDay, Page::Search]);
     for (i, incident) in site.incidents.iter().enumerate() {
         pages.extend(
             incident.aliases.iter().map(|path| Page::Alias { path: path.clone(), incident: i }),
@@ -238,6 +241,8 @@ pub struct RenderContext<'a> {
     pub derived: &'a Derived,
     /// `site.incidents[i]`'s card as a template value.
     pub cards: Vec<Value>,
+    /// The search manifest as JSON, inlined in the search page.
+    pub search_manifest: String,
 }
 
 /// Metadata of the page being rendered, as `page` in templates.
@@ -261,14 +266,19 @@ pub fn root_of(output_path: &str) -> String {
 
 impl<'a> RenderContext<'a> {
     /// Prepare the shared context.
-    pub fn new(mut tera: Tera, site: &'a Site, derived: &'a Derived) -> Self {
+    pub fn new(
+        mut tera: Tera,
+        site: &'a Site,
+        derived: &'a Derived,
+        search_manifest: String,
+    ) -> Self {
         tera.global_context().insert("site", &SiteView::new(site, derived));
         let cards = site
             .incidents
             .iter()
             .map(|i| Value::from_serializable(&IncidentCard::new(i, site)))
             .collect();
-        RenderContext { tera, site, derived, cards }
+        RenderContext { tera, site, derived, cards, search_manifest }
     }
 
     /// A template context with `root` and `page` set.

@@ -36,6 +36,7 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = embedded![
     "actions.html",
     "stats.html",
     "on_this_day.html",
+    "search.html",
     "404.html",
     "redirect.html",
     "atom.xml",
@@ -45,11 +46,23 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = embedded![
     "postmortem.md",
 ];
 
+/// The browser search (`assets/search.js`): the Snowball runtime, the generated English
+/// stemmer, the engine and the user interface, in one file.
+const SEARCH_JS: &str = concat!(
+    "(function (global) {\n\"use strict\";\n",
+    include_str!("../../themes/default/static/search/snowball.js"),
+    include_str!("../../themes/default/static/search/stemmer.generated.js"),
+    include_str!("../../themes/default/static/search/engine.js"),
+    include_str!("../../themes/default/static/search/ui.js"),
+    "})(typeof window !== \"undefined\" ? window : globalThis);\n"
+);
+
 /// The default theme's static files: (output path, bytes).
 pub const BUILTIN_STATIC: &[(&str, &[u8])] = &[
     ("assets/style.css", include_bytes!("../../themes/default/static/style.css")),
     ("assets/hindsight.js", include_bytes!("../../themes/default/static/hindsight.js")),
     ("assets/actions.js", include_bytes!("../../themes/default/static/actions.js")),
+    ("assets/search.js", SEARCH_JS.as_bytes()),
     ("favicon.svg", include_bytes!("../../themes/default/static/favicon.svg")),
     ("robots.txt", include_bytes!("../../themes/default/static/robots.txt")),
 ];

@@ -28,6 +28,8 @@ pub const STOP_WORDS: &[&str] = &[
 pub struct Token {
     /// The analyzed term.
     pub term: String,
+    /// The folded word before stemming (what prefix and typo matching compare against).
+    pub surface: String,
     /// Word position (stop words count, so phrases line up).
     pub position: u32,
     /// Byte range of the original word in the text.
@@ -111,8 +113,10 @@ pub fn analyze(text: &str, mut emit: impl FnMut(Token)) {
             }
             let end_of = |k: usize| run[k].0 + run[k].1.len_utf8();
             if run.len() == 1 {
+                let term = run[0].1.to_string();
                 emit(Token {
-                    term: run[0].1.to_string(),
+                    surface: term.clone(),
+                    term,
                     position,
                     offsets: (run[0].0, end_of(0)),
                 });
@@ -120,7 +124,8 @@ pub fn analyze(text: &str, mut emit: impl FnMut(Token)) {
             } else {
                 for k in 0..run.len() - 1 {
                     let term: String = [run[k].1, run[k + 1].1].iter().collect();
-                    emit(Token { term, position, offsets: (run[k].0, end_of(k + 1)) });
+                    let offsets = (run[k].0, end_of(k + 1));
+                    emit(Token { surface: term.clone(), term, position, offsets });
                     position += 1;
                 }
             }
@@ -139,9 +144,10 @@ pub fn analyze(text: &str, mut emit: impl FnMut(Token)) {
                     break;
                 }
             }
-            let word = &text[start..end];
-            if let Some(term) = term_of_folded(&fold(word)) {
-                emit(Token { term, position, offsets: (start, end) });
+            let surface = fold(&text[start..end]);
+            if let Some(term) = term_of_folded(&surface) {
+                let surface = surface.trim_end_matches('\'').to_string();
+                emit(Token { term, surface, position, offsets: (start, end) });
             }
             position += 1;
         } else {

@@ -8,4 +8,5 @@ mod errors;
 mod init;
 mod markdown;
 mod navigation;
+mod search;
 mod support;

@@ -220,3 +220,46 @@ pub(crate) fn copy_of(path: &Path) -> KbTest {
     copy_tree(path, kb.path());
     kb
 }
+
+/// The `node` executable, for running the site's search script. Tests that need it print a
+/// notice and skip without it, unless `HINDSIGHT_REQUIRE_BROWSER` is set (as in CI).
+pub(crate) fn node() -> Option<PathBuf> {
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths).map(|p| p.join("node")).find(|p| p.is_file())
+    });
+    if found.is_none() {
+        if std::env::var_os("HINDSIGHT_REQUIRE_BROWSER").is_some() {
+            panic!("HINDSIGHT_REQUIRE_BROWSER is set but `node` is not installed");
+        }
+        eprintln!(
+            "NOTICE: node not found; skipping this test (set HINDSIGHT_REQUIRE_BROWSER=1 to require it)"
+        );
+    }
+    found
+}
+
+/// Run `node script args...` with `stdin`, returning stdout.
+pub(crate) fn run_node(node: &Path, script: &str, args: &[&str], stdin: &str) -> String {
+    use std::io::Write;
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/js").join(script);
+    let mut child = Command::new(node)
+        .arg(&script)
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    let text = stdin.to_string();
+    let writer = std::thread::spawn(move || input.write_all(text.as_bytes()));
+    let output = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    assert!(
+        output.status.success(),
+        "node {} failed:\n{}",
+        script.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}

@@ -1,0 +1,254 @@
+//! A postmortem as search sees it: five weighted fields of text, analyzed once (while the file
+//! is parsed, in parallel) into compact per-document term statistics that the browser index,
+//! the tantivy index and related-incident scoring all read.
+
+use std::collections::HashMap;
+use std::hash::BuildHasher;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use super::analyzer::analyze;
+
+/// The searchable fields, in scoring order.
+pub const FIELDS: [&str; 5] = ["title", "meta", "lessons", "summary", "body"];
+/// Number of fields.
+pub const NUM_FIELDS: usize = FIELDS.len();
+/// BM25 boost of each field: title > tags and services, lesson text > summary > body.
+pub const BOOSTS: [f64; NUM_FIELDS] = [5.0, 3.0, 3.0, 2.0, 1.0];
+
+/// The text of each field of a postmortem, as both indexes see it.
+pub fn field_texts(
+    title: &str,
+    tags: &[String],
+    services: &[String],
+    lessons: &[String],
+    summary: &str,
+    body: &str,
+) -> [String; NUM_FIELDS] {
+    let meta = tags.iter().chain(services).map(String::as_str).collect::<Vec<_>>().join(". ");
+    [title.to_string(), meta, lessons.join("\n"), summary.to_string(), body.to_string()]
+}
+
+const SHARDS: usize = 16;
+
+/// Term strings ↔ ids, shared by all parsing threads. Ids are assigned in whatever order
+/// threads arrive, so nothing may depend on their order: outputs sort by the strings.
+pub struct Interner {
+    shards: Vec<Mutex<HashMap<Box<str>, u32>>>,
+    next: AtomicU32,
+    hasher: std::collections::hash_map::RandomState,
+}
+
+impl Default for Interner {
+    fn default() -> Self {
+        Interner {
+            shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
+            next: AtomicU32::new(0),
+            hasher: std::collections::hash_map::RandomState::new(),
+        }
+    }
+}
+
+impl Interner {
+    /// The id of `text`, assigning one if new.
+    pub fn intern(&self, text: &str) -> u32 {
+        let shard = &self.shards[(self.hasher.hash_one(text) as usize) % SHARDS];
+        let mut map = shard.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(&id) = map.get(text) {
+            return id;
+        }
+        let id = self.next.fetch_add(1, Ordering::Relaxed);
+        map.insert(text.into(), id);
+        id
+    }
+
+    /// Every string by id.
+    pub fn into_strings(self) -> Vec<Box<str>> {
+        let mut strings: Vec<Box<str>> =
+            vec![Box::from(""); self.next.load(Ordering::Relaxed) as usize];
+        for shard in self.shards {
+            for (text, id) in shard.into_inner().unwrap_or_else(|e| e.into_inner()) {
+                strings[id as usize] = text;
+            }
+        }
+        strings
+    }
+}
+
+/// Terms and surface words of every postmortem, interned.
+#[derive(Default)]
+pub struct Vocabulary {
+    /// Stemmed terms.
+    pub terms: Interner,
+    /// Folded words before stemming.
+    pub surfaces: Interner,
+}
+
+/// The strings behind the ids of [`DocTerms`], once parsing is done.
+#[derive(Clone, Debug, Default)]
+pub struct SearchVocabulary {
+    /// Term id → stemmed term.
+    pub terms: Vec<Box<str>>,
+    /// Surface id → folded word.
+    pub surfaces: Vec<Box<str>>,
+}
+
+/// One term in one field of one postmortem.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TermEntry {
+    /// Term id.
+    pub term: u32,
+    /// Field index.
+    pub field: u8,
+    /// Occurrences.
+    pub tf: u16,
+}
+
+/// The analyzed text of one postmortem.
+#[derive(Clone, Debug, Default)]
+pub struct DocTerms {
+    /// Sorted by (term, field).
+    pub entries: Vec<TermEntry>,
+    /// Positions of each entry's occurrences, delta-encoded varints, in entry order.
+    pub positions: Vec<u8>,
+    /// Tokens per field (BM25's field length).
+    pub lengths: [u32; NUM_FIELDS],
+    /// Surface word ids, sorted, unique.
+    pub surfaces: Vec<u32>,
+}
+
+/// Append `value` as a LEB128 varint.
+pub fn push_varint(out: &mut Vec<u8>, mut value: u32) {
+    while value >= 0x80 {
+        out.push((value as u8) | 0x80);
+        value >>= 7;
+    }
+    out.push(value as u8);
+}
+
+/// Read a LEB128 varint at `*at`.
+pub fn read_varint(bytes: &[u8], at: &mut usize) -> u32 {
+    let mut value = 0u32;
+    let mut shift = 0;
+    while let Some(&b) = bytes.get(*at) {
+        *at += 1;
+        value |= u32::from(b & 0x7f) << shift;
+        if b < 0x80 {
+            break;
+        }
+        shift += 7;
+    }
+    value
+}
+
+impl DocTerms {
+    /// Analyze the fields of one postmortem.
+    pub fn analyze(fields: &[String; NUM_FIELDS], vocabulary: &Vocabulary) -> DocTerms {
+        let mut by_term: HashMap<(u32, u8), Vec<u32>> = HashMap::new();
+        let mut lengths = [0u32; NUM_FIELDS];
+        let mut surfaces = Vec::new();
+        let mut local_terms: HashMap<String, u32> = HashMap::new();
+        let mut local_surfaces: HashMap<String, u32> = HashMap::new();
+        for (f, text) in fields.iter().enumerate() {
+            analyze(text, |token| {
+                lengths[f] += 1;
+                let term = match local_terms.get(&token.term) {
+                    Some(&id) => id,
+                    None => {
+                        let id = vocabulary.terms.intern(&token.term);
+                        local_terms.insert(token.term.clone(), id);
+                        id
+                    }
+                };
+                if let std::collections::hash_map::Entry::Vacant(slot) =
+                    local_surfaces.entry(token.surface)
+                {
+                    let id = vocabulary.surfaces.intern(slot.key());
+                    slot.insert(id);
+                    surfaces.push(id);
+                }
+                by_term.entry((term, f as u8)).or_default().push(token.position);
+            });
+        }
+        let mut keys: Vec<(u32, u8)> = by_term.keys().copied().collect();
+        keys.sort_unstable();
+        let mut entries = Vec::with_capacity(keys.len());
+        let mut positions = Vec::new();
+        for key in keys {
+            let list = &by_term[&key];
+            entries.push(TermEntry {
+                term: key.0,
+                field: key.1,
+                tf: list.len().min(usize::from(u16::MAX)) as u16,
+            });
+            let mut previous = 0;
+            for &p in list {
+                push_varint(&mut positions, p - previous);
+                previous = p;
+            }
+        }
+        surfaces.sort_unstable();
+        DocTerms { entries, positions, lengths, surfaces }
+    }
+
+    /// Each entry with its positions.
+    pub fn with_positions(&self) -> impl Iterator<Item = (TermEntry, Vec<u32>)> + '_ {
+        let mut at = 0;
+        self.entries.iter().map(move |e| {
+            let mut previous = 0;
+            let positions = (0..e.tf)
+                .map(|_| {
+                    previous += read_varint(&self.positions, &mut at);
+                    previous
+                })
+                .collect();
+            (*e, positions)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn varints_round_trip() {
+        let mut out = Vec::new();
+        for v in [0, 1, 127, 128, 300, u32::MAX] {
+            push_varint(&mut out, v);
+        }
+        let mut at = 0;
+        let back: Vec<u32> = (0..6).map(|_| read_varint(&out, &mut at)).collect();
+        assert_eq!(back, [0, 1, 127, 128, 300, u32::MAX]);
+    }
+
+    #[test]
+    fn analyzes_fields_into_terms_positions_and_lengths() {
+        let vocabulary = Vocabulary::default();
+        let fields = field_texts(
+            "Certificate expired",
+            &["tls".into()],
+            &["edge".into()],
+            &[],
+            "The certificate expired.",
+            "certificates expire; the certificate expired again",
+        );
+        let doc = DocTerms::analyze(&fields, &vocabulary);
+        assert_eq!(doc.lengths, [2, 2, 0, 2, 5], "stop words are not counted");
+        let strings = vocabulary.terms.into_strings();
+        let body: Vec<(String, Vec<u32>)> = doc
+            .with_positions()
+            .filter(|(e, _)| e.field == 4)
+            .map(|(e, p)| (strings[e.term as usize].to_string(), p))
+            .collect();
+        let certif = body.iter().find(|(t, _)| t == "certif").unwrap();
+        assert_eq!(certif.1, [0, 3]);
+        let surfaces = vocabulary.surfaces.into_strings();
+        let mut words: Vec<&str> = doc.surfaces.iter().map(|&s| &*surfaces[s as usize]).collect();
+        words.sort();
+        assert_eq!(
+            words,
+            ["again", "certificate", "certificates", "edge", "expire", "expired", "tls"]
+        );
+    }
+}

@@ -1,0 +1,456 @@
+//! The browser's search index: static files under `search/` that `search.js` loads piece by
+//! piece, so a query never downloads the whole index.
+//!
+//! Every file is a small script calling `hindsightSearch.add(key, data)`, so the index also
+//! loads from `file://` (a downloaded CI artifact), where fetching JSON is not allowed.
+//!
+//! - `manifest.js`: counts, average field lengths, where each chunk starts, synonyms, facet
+//!   labels (also inlined in the search page).
+//! - `d/N.js`: the surface dictionary (words as written, folded) in sorted chunks: word, its
+//!   stem, its document frequency. For prefix completion of the word being typed.
+//! - `p/N.js`: postings of stems in sorted shards: per-field document frequencies and, per
+//!   document, the field, term frequency and tantivy's one-byte field norm, so the browser
+//!   computes tantivy's BM25 exactly. A very common stem keeps only its highest-impact
+//!   postings here; the rest is in `p/NtM.js`, fetched only when a query needs it.
+//! - `x/N.js`: positions, for phrases.
+//! - `y/N.js`: typo buckets: words by (first two letters, length) and (last two letters,
+//!   length); any word one edit away from a 5-letter-or-longer word shares one of those.
+//! - `c/N.js`: result cards (title, URL, date, severity, summary, excerpt), a few per file.
+//! - `f/*.js`: facets (tags, services, severity, dates and time to resolve per postmortem),
+//!   fetched only when filtering.
+
+use std::collections::BTreeMap;
+
+use base64::Engine as _;
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::analyzer::term_of_folded;
+use super::document::{BOOSTS, NUM_FIELDS, SearchVocabulary, push_varint};
+use super::engine::{bm25, fieldnorm_id, fieldnorm_of};
+use super::query::synonym_table;
+use crate::model::Site;
+use crate::model::slug::slugify;
+
+/// Postings kept in the main shard for a very common stem (the first page of results of a
+/// one-word query is always among them).
+pub const MAIN_POSTINGS: usize = 200;
+/// Approximate raw size of a dictionary chunk or postings shard, in bytes.
+const CHUNK_BYTES: usize = 24 * 1024;
+/// Result cards per file.
+pub const CARDS_PER_FILE: usize = 4;
+/// Characters of body text in a result card, for snippets.
+const EXCERPT_CHARS: usize = 600;
+
+/// The files of the browser index: (path under the output root, bytes).
+pub type IndexFiles = Vec<(String, Vec<u8>)>;
+
+fn b64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD_NO_PAD.encode(bytes)
+}
+
+/// `hindsightSearch.add("key", data);`, with every `<` escaped so no file can close a script.
+fn script(key: &str, data: &Value) -> Vec<u8> {
+    let json = serde_json::to_string(data).unwrap_or_default().replace('<', "\\u003c");
+    format!("hindsightSearch.add({},{json});\n", serde_json::to_string(key).unwrap_or_default())
+        .into_bytes()
+}
+
+/// 32-bit FNV-1a, the typo buckets' hash (search.js computes the same).
+pub fn fnv1a(text: &str) -> u32 {
+    let mut h: u32 = 0x811c_9dc5;
+    for b in text.bytes() {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    h
+}
+
+/// The typo bucket keys of a word.
+pub fn typo_keys(word: &str) -> [String; 2] {
+    let chars: Vec<char> = word.chars().collect();
+    let n = chars.len();
+    let prefix: String = chars.iter().take(2).collect();
+    let suffix: String = chars[n.saturating_sub(2)..].iter().collect();
+    [format!("p{prefix}{n}"), format!("s{suffix}{n}")]
+}
+
+struct TermData {
+    /// (doc, field, tf, norm), sorted by (doc, field).
+    postings: Vec<(u32, u8, u16, u8)>,
+    /// Positions of each posting, varint deltas, in posting order.
+    positions: Vec<Vec<u32>>,
+}
+
+/// The manifest, also inlined in the search page.
+#[derive(Serialize)]
+pub struct Manifest {
+    v: u32,
+    n: u32,
+    avg: [f64; NUM_FIELDS],
+    boosts: [f64; NUM_FIELDS],
+    norms: Vec<u32>,
+    dict: Vec<String>,
+    post: Vec<String>,
+    typo: u32,
+    cards: usize,
+    years: Vec<(i32, u32)>,
+    syn: Vec<Vec<String>>,
+    facets: BTreeMap<&'static str, Vec<(String, String)>>,
+}
+
+/// Build the browser index of `site`. Returns the files and the manifest (for inlining).
+pub fn build_static_index(
+    site: &Site,
+    vocabulary: &SearchVocabulary,
+    configured_synonyms: &[Vec<String>],
+) -> (IndexFiles, Manifest) {
+    let n = site.incidents.len() as u32;
+    let mut totals = [0u64; NUM_FIELDS];
+    let mut terms: Vec<Option<TermData>> = (0..vocabulary.terms.len()).map(|_| None).collect();
+    let mut surface_df = vec![0u32; vocabulary.surfaces.len()];
+    for (doc, incident) in site.incidents.iter().enumerate() {
+        let lengths = incident.search.lengths;
+        for f in 0..NUM_FIELDS {
+            totals[f] += u64::from(lengths[f]);
+        }
+        for (e, positions) in incident.search.with_positions() {
+            let data = terms[e.term as usize]
+                .get_or_insert_with(|| TermData { postings: Vec::new(), positions: Vec::new() });
+            data.postings.push((
+                doc as u32,
+                e.field,
+                e.tf,
+                fieldnorm_id(lengths[usize::from(e.field)]),
+            ));
+            data.positions.push(positions);
+        }
+        for &s in &incident.search.surfaces {
+            surface_df[s as usize] += 1;
+        }
+    }
+    let avg = totals.map(|t| t as f64 / f64::from(n.max(1)));
+    let mut files: IndexFiles = Vec::new();
+
+    // Postings shards, by stem.
+    let mut order: Vec<usize> = (0..terms.len()).filter(|&t| terms[t].is_some()).collect();
+    order.sort_by(|a, b| vocabulary.terms[*a].cmp(&vocabulary.terms[*b]));
+    let mut post_starts = Vec::new();
+    let mut shard: serde_json::Map<String, Value> = serde_json::Map::new();
+    let mut positions_shard: serde_json::Map<String, Value> = serde_json::Map::new();
+    let mut shard_bytes = 0;
+    let flush = |files: &mut IndexFiles,
+                 shard: &mut serde_json::Map<String, Value>,
+                 positions: &mut serde_json::Map<String, Value>,
+                 k: usize| {
+        files.push((
+            format!("search/p/{k}.js"),
+            script(&format!("p{k}"), &Value::Object(std::mem::take(shard))),
+        ));
+        files.push((
+            format!("search/x/{k}.js"),
+            script(&format!("x{k}"), &Value::Object(std::mem::take(positions))),
+        ));
+    };
+    for t in order {
+        let term = &*vocabulary.terms[t];
+        let data = terms[t]
+            .take()
+            .unwrap_or_else(|| TermData { postings: Vec::new(), positions: Vec::new() });
+        if shard_bytes >= CHUNK_BYTES {
+            flush(&mut files, &mut shard, &mut positions_shard, post_starts.len() - 1);
+            shard_bytes = 0;
+        }
+        if shard_bytes == 0 {
+            post_starts.push(term.to_string());
+        }
+        let k = post_starts.len() - 1;
+        let mut df = [0u32; NUM_FIELDS];
+        for p in &data.postings {
+            df[usize::from(p.1)] += 1;
+        }
+        // Group postings by document.
+        let mut docs: Vec<(u32, Vec<usize>)> = Vec::new();
+        for (i, p) in data.postings.iter().enumerate() {
+            match docs.last_mut() {
+                Some((d, list)) if *d == p.0 => list.push(i),
+                _ => docs.push((p.0, vec![i])),
+            }
+        }
+        let (main, tail) = if docs.len() > MAIN_POSTINGS {
+            let impact = |list: &Vec<usize>| -> f64 {
+                list.iter()
+                    .map(|&i| {
+                        let (_, f, tf, norm) = data.postings[i];
+                        BOOSTS[usize::from(f)]
+                            * bm25(u32::from(tf), norm, df[usize::from(f)], n, avg[usize::from(f)])
+                    })
+                    .sum()
+            };
+            let mut ranked: Vec<usize> = (0..docs.len()).collect();
+            ranked.sort_by(|&a, &b| {
+                impact(&docs[b].1).total_cmp(&impact(&docs[a].1)).then(docs[a].0.cmp(&docs[b].0))
+            });
+            let mut keep: Vec<usize> = ranked[..MAIN_POSTINGS].to_vec();
+            keep.sort_unstable();
+            let keep_set: std::collections::HashSet<usize> = keep.iter().copied().collect();
+            let rest: Vec<usize> = (0..docs.len()).filter(|i| !keep_set.contains(i)).collect();
+            (keep, rest)
+        } else {
+            ((0..docs.len()).collect(), Vec::new())
+        };
+        let encode = |which: &[usize]| -> (String, String) {
+            let mut bytes = Vec::new();
+            let mut pos = Vec::new();
+            let mut previous = 0u32;
+            for &d in which {
+                let (doc, list) = &docs[d];
+                push_varint(&mut bytes, doc - previous);
+                previous = *doc;
+                let mask = list.iter().fold(0u32, |m, &i| m | (1 << data.postings[i].1));
+                push_varint(&mut bytes, mask);
+                for &i in list {
+                    let (_, _, tf, norm) = data.postings[i];
+                    push_varint(&mut bytes, u32::from(tf));
+                    bytes.push(norm);
+                    let mut last = 0;
+                    for &p in &data.positions[i] {
+                        push_varint(&mut pos, p - last);
+                        last = p;
+                    }
+                }
+            }
+            (b64(&bytes), b64(&pos))
+        };
+        let (main_postings, main_positions) = encode(&main);
+        let mut entry = vec![json!(df), json!(main_postings)];
+        let mut positions_entry = vec![json!(main_positions)];
+        if !tail.is_empty() {
+            let tail_id = format!("{k}t{}", shard.len());
+            let (tail_postings, tail_positions) = encode(&tail);
+            files.push((
+                format!("search/p/{tail_id}.js"),
+                script(&format!("p{tail_id}"), &json!([tail_postings, tail_positions])),
+            ));
+            entry.push(json!(tail_id));
+            positions_entry.push(json!(tail_id));
+        }
+        shard_bytes += term.len() + main_postings.len() + main_positions.len() + 16;
+        shard.insert(term.to_string(), Value::Array(entry));
+        positions_shard.insert(term.to_string(), Value::Array(positions_entry));
+    }
+    if !shard.is_empty() || post_starts.is_empty() {
+        if post_starts.is_empty() {
+            post_starts.push(String::new());
+        }
+        flush(&mut files, &mut shard, &mut positions_shard, post_starts.len() - 1);
+    }
+
+    // Surface dictionary chunks and typo buckets.
+    let mut surfaces: Vec<usize> = (0..surface_df.len()).filter(|&s| surface_df[s] > 0).collect();
+    surfaces.sort_by(|a, b| vocabulary.surfaces[*a].cmp(&vocabulary.surfaces[*b]));
+    let mut dict_starts = Vec::new();
+    let mut chunk: Vec<Value> = Vec::new();
+    let mut chunk_bytes = 0;
+    let mut typo: BTreeMap<String, Vec<(String, u32)>> = BTreeMap::new();
+    for s in surfaces {
+        let word = &*vocabulary.surfaces[s];
+        if chunk_bytes >= CHUNK_BYTES {
+            let k = dict_starts.len() - 1;
+            files.push((
+                format!("search/d/{k}.js"),
+                script(&format!("d{k}"), &Value::Array(std::mem::take(&mut chunk))),
+            ));
+            chunk_bytes = 0;
+        }
+        if chunk_bytes == 0 {
+            dict_starts.push(word.to_string());
+        }
+        let stem = term_of_folded(word).unwrap_or_default();
+        let stem_value = if word.starts_with(&stem) { json!(stem.len()) } else { json!(stem) };
+        chunk.push(json!([word, stem_value, surface_df[s]]));
+        chunk_bytes += word.len() * 2 + 10;
+        if word.chars().count() >= super::engine::MIN_TYPO_CHARS - 1 {
+            for key in typo_keys(word) {
+                typo.entry(key).or_default().push((word.to_string(), surface_df[s]));
+            }
+        }
+    }
+    if !chunk.is_empty() || dict_starts.is_empty() {
+        if dict_starts.is_empty() {
+            dict_starts.push(String::new());
+        }
+        let k = dict_starts.len() - 1;
+        files.push((format!("search/d/{k}.js"), script(&format!("d{k}"), &Value::Array(chunk))));
+    }
+    let typo_bytes: usize = typo.values().flatten().map(|(w, _)| w.len() + 8).sum();
+    let typo_shards = (typo_bytes / (CHUNK_BYTES / 2)).max(1) as u32;
+    let mut buckets: Vec<serde_json::Map<String, Value>> =
+        (0..typo_shards).map(|_| serde_json::Map::new()).collect();
+    for (key, words) in typo {
+        buckets[(fnv1a(&key) % typo_shards) as usize].insert(key, json!(words));
+    }
+    for (k, bucket) in buckets.into_iter().enumerate() {
+        files.push((format!("search/y/{k}.js"), script(&format!("y{k}"), &Value::Object(bucket))));
+    }
+
+    // Result cards.
+    for (k, group) in site.incidents.chunks(CARDS_PER_FILE).enumerate() {
+        let cards: Vec<Value> = group
+            .iter()
+            .map(|i| {
+                let excerpt: String = body_after_summary(i).chars().take(EXCERPT_CHARS).collect();
+                json!([
+                    i.title,
+                    i.url_path(),
+                    crate::model::dates::format_date(i.date().date()),
+                    i.severity.as_ref().map_or(String::new(), |s| s.name.clone()),
+                    i.severity.as_ref().map_or(-1, |s| s.rank as i64),
+                    i.summary,
+                    excerpt.split_whitespace().collect::<Vec<_>>().join(" "),
+                ])
+            })
+            .collect();
+        files.push((format!("search/c/{k}.js"), script(&format!("c{k}"), &Value::Array(cards))));
+    }
+
+    // Facets.
+    let mut facets: BTreeMap<&'static str, Vec<(String, String)>> = BTreeMap::new();
+    for (key, values_of) in [("tag", 0usize), ("service", 1)] {
+        let mut by_slug: BTreeMap<String, (String, Vec<u32>)> = BTreeMap::new();
+        for (doc, incident) in site.incidents.iter().enumerate() {
+            let values = if values_of == 0 { &incident.tags } else { &incident.services };
+            for v in values {
+                let title = if values_of == 0 { site.config.tag_title(v) } else { v.clone() };
+                let entry = by_slug.entry(slugify(v)).or_insert((title, Vec::new()));
+                if entry.1.last() != Some(&(doc as u32)) {
+                    entry.1.push(doc as u32);
+                }
+            }
+        }
+        let docs: Vec<String> = by_slug
+            .values()
+            .map(|(_, list)| {
+                let mut bytes = Vec::new();
+                let mut previous = 0;
+                for &d in list {
+                    push_varint(&mut bytes, d - previous);
+                    previous = d;
+                }
+                b64(&bytes)
+            })
+            .collect();
+        facets.insert(
+            key,
+            by_slug.iter().map(|(slug, (title, _))| (slug.clone(), title.clone())).collect(),
+        );
+        files.push((format!("search/f/{key}.js"), script(&format!("f{key}"), &json!(docs))));
+    }
+    facets.insert(
+        "severity",
+        site.config.severities.iter().map(|s| (slugify(s), s.clone())).collect(),
+    );
+    let mut numbers = Vec::new();
+    for incident in &site.incidents {
+        let days = (incident.date().date().to_julian_day() - 2_440_588).max(0) as u32;
+        push_varint(&mut numbers, days);
+        let minutes =
+            incident.timeline.time_to_resolve().map_or(0, |d| d.whole_minutes().max(0) as u32 + 1);
+        push_varint(&mut numbers, minutes);
+        numbers.push(incident.severity.as_ref().map_or(255, |s| s.rank.min(254) as u8));
+    }
+    files.push(("search/f/num.js".into(), script("fnum", &json!(b64(&numbers)))));
+
+    let mut years: Vec<(i32, u32)> = Vec::new();
+    for (doc, incident) in site.incidents.iter().enumerate() {
+        if years.last().map(|(y, _)| *y) != Some(incident.year()) {
+            years.push((incident.year(), doc as u32));
+        }
+    }
+    let manifest = Manifest {
+        v: 1,
+        n,
+        avg,
+        boosts: BOOSTS,
+        norms: (0..=255u8).map(fieldnorm_of).collect(),
+        dict: dict_starts,
+        post: post_starts,
+        typo: typo_shards,
+        cards: CARDS_PER_FILE,
+        years,
+        syn: synonym_table(configured_synonyms),
+        facets,
+    };
+    files.push((
+        "search/manifest.js".into(),
+        script("manifest", &serde_json::to_value(&manifest).unwrap_or_default()),
+    ));
+    (files, manifest)
+}
+
+/// The body text after the summary, when the summary is the body's first paragraph (so a
+/// snippet does not repeat it).
+pub fn body_after_summary(incident: &crate::model::Incident) -> &str {
+    let body = incident.body.plain_text.trim_start();
+    body.strip_prefix(incident.summary.as_str()).unwrap_or(body)
+}
+
+/// The manifest as JSON data for a `<script type="application/json">` element: every `<` is
+/// escaped, so neither `</script>` nor `<!--` in a title can end the element.
+pub fn manifest_json(manifest: &Manifest) -> String {
+    serde_json::to_string(manifest).unwrap_or_default().replace('<', "\\u003c")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typo_keys_cover_one_edit_neighbours() {
+        let edits = |w: &str| -> Vec<String> {
+            let c: Vec<char> = w.chars().collect();
+            let mut out = Vec::new();
+            for i in 0..=c.len() {
+                let mut ins = c.clone();
+                ins.insert(i, 'x');
+                out.push(ins.iter().collect());
+                if i < c.len() {
+                    let mut del = c.clone();
+                    del.remove(i);
+                    out.push(del.iter().collect());
+                    let mut sub = c.clone();
+                    sub[i] = 'x';
+                    out.push(sub.iter().collect());
+                }
+                if i + 1 < c.len() {
+                    let mut swapped = c.clone();
+                    swapped.swap(i, i + 1);
+                    out.push(swapped.iter().collect());
+                }
+            }
+            out
+        };
+        for word in ["certificate", "outage", "kafka", "deploy"] {
+            let target = typo_keys(word);
+            for typo in edits(word) {
+                let c: Vec<char> = typo.chars().collect();
+                let n = c.len();
+                let (first, last): (String, String) =
+                    (c[..2].iter().collect(), c[n - 2..].iter().collect());
+                let lookups: Vec<String> = (n - 1..=n + 1)
+                    .flat_map(|len| [format!("p{first}{len}"), format!("s{last}{len}")])
+                    .collect();
+                assert!(
+                    lookups.contains(&target[0]) || lookups.contains(&target[1]),
+                    "{typo} cannot find {word}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn scripts_cannot_close_their_element() {
+        let out = String::from_utf8(script("c0", &json!(["</script><!--"]))).unwrap();
+        assert!(!out.contains("</script") && !out.contains("<!--"), "{out}");
+    }
+}

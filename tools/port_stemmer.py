@@ -1,0 +1,129 @@
+#!/usr/bin/env python3
+"""Port frostem's generated Snowball English stemmer (Rust) to JavaScript, for search.js.
+
+The browser must stem query words exactly as the index was stemmed, so rather than
+re-implementing Porter2 by hand, this translates the generated Rust (labelled loops, `match`
+arms, byte tests) statement by statement into the same structure in JavaScript (labelled
+`while (true)` blocks, `switch`). Golden tests compare both stemmers over a large vocabulary.
+
+    python3 tools/port_stemmer.py ~/.cargo/registry/src/*/frostem-1.*/src/algorithms/english_stemmer.rs \
+        > themes/default/static/stemmer.generated.js
+"""
+import re
+import sys
+
+
+def convert(rust: str) -> str:
+    out = []
+    lines = rust.splitlines()
+    i = 0
+    # Stack of open constructs, so a `}` closing a match arm can add `break;`.
+    stack = []
+    while i < len(lines):
+        line = lines[i]
+        s = line.strip()
+        indent = line[: len(line) - len(line.lstrip())]
+        i += 1
+        if not s or s.startswith("//") or s.startswith("#!") or s.startswith("use ") or s.startswith("#["):
+            continue
+        if s.startswith("struct Context"):
+            while lines[i - 1].strip() != "}":
+                i += 1
+            continue
+        m = re.match(r"static (A_\d+): .* = &\[$", s)
+        if m:
+            items = []
+            while not lines[i].strip().startswith("];"):
+                a = re.match(r'Among\("(.*)", (-?\d+), (-?\d+), None\),', lines[i].strip())
+                items.append(f'["{a.group(1)}", {a.group(2)}, {a.group(3)}]')
+                i += 1
+            i += 1
+            out.append(f"var {m.group(1)} = [{', '.join(items)}];")
+            continue
+        m = re.match(r"static (G_\w+): .* = &\[(.*)\];$", s)
+        if m:
+            out.append(f"var {m.group(1)} = [{m.group(2)}];")
+            continue
+        m = re.match(r"fn (\w+)\(env: &mut SnowballEnv, context: &mut Context\) -> bool \{$", s)
+        if m:
+            out.append(f"function {m.group(1)}(env, context) {{")
+            stack.append("fn")
+            continue
+        if s == "pub fn stem(env: &mut SnowballEnv) -> bool {":
+            out.append("function stem(env) {")
+            stack.append("fn")
+            continue
+        if s == "let mut context = &mut Context {":
+            i += 1  # the closing `};`
+            out.append(indent + "var context = {};")
+            continue
+        m = re.match(r"let mut (\w+)\s*(: \w+)?;$", s)
+        if m:
+            out.append(f"{indent}var {m.group(1)};")
+            continue
+        s = re.sub(r"env\.current\.as_bytes\(\)\[(\(.*?\)) as usize\] as u8", r"env.byte\1", s)
+        s = re.sub(r" as (i32|u8|u32|usize)", "", s)
+        s = s.replace('(&"', '("')
+        s = re.sub(r"^let (mut )?", "var ", s)
+        s = re.sub(r"'(\w+)", r"\1", s)  # labels
+        m = re.match(r"(\w+): loop ?\{$", s)
+        if m:
+            out.append(f"{indent}{m.group(1)}: while (true) {{")
+            stack.append("block")
+            continue
+        m = re.match(r"(\w+): for _ in 0\.\.1 \{$", s)
+        if m:
+            out.append(f"{indent}{m.group(1)}: for (var once = 0; once < 1; once++) {{")
+            stack.append("block")
+            continue
+        if s.startswith("match ") and s.endswith("{"):
+            out.append(f"{indent}switch ({s[6:-2]}) {{")
+            stack.append("match")
+            continue
+        m = re.match(r"(-?\d+) => \{$", s)
+        if m:
+            out.append(f"{indent}case {m.group(1)}: {{")
+            stack.append("arm")
+            continue
+        if s == "_ => ()":
+            out.append(f"{indent}default: break;")
+            continue
+        m = re.match(r"(\}\s*)?(else )?if (.*) \{(.*)$", s)
+        if m and not s.startswith("if ("):
+            cond = m.group(3)
+            out.append(f"{indent}{m.group(1) or ''}{m.group(2) or ''}if ({cond}) {{{m.group(4)}")
+            if not m.group(4).endswith("}"):
+                stack.append("block")
+            continue
+        if s.startswith("if (") and s.endswith("{"):
+            out.append(indent + s)
+            stack.append("block")
+            continue
+        if s.startswith("if (") and s.endswith("}"):
+            out.append(indent + s)  # one-line `if (...) {x;}`
+            continue
+        if s == "else {":
+            out.append(indent + s)
+            stack.append("block")
+            continue
+        if s == "}":
+            kind = stack.pop() if stack else "block"
+            out.append(indent + ("} break;" if kind == "arm" else "}"))
+            continue
+        if s == "return true" or s == "return false":
+            out.append(indent + s + ";")
+            continue
+        out.append(indent + s)
+    return "\n".join(out) + "\n"
+
+
+def main():
+    rust = open(sys.argv[1], encoding="utf-8").read()
+    header = rust.splitlines()[0]
+    print("// Generated by tools/port_stemmer.py from frostem's english_stemmer.rs; do not edit.")
+    print("// " + header.lstrip("/ "))
+    print(convert(rust), end="")
+
+
+if __name__ == "__main__":
+    main()
