@@ -47,15 +47,8 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = embedded![
 ];
 
 /// The browser search (`assets/search.js`): the Snowball runtime, the generated English
-/// stemmer, the engine and the user interface, in one file.
-const SEARCH_JS: &str = concat!(
-    "(function (global) {\n\"use strict\";\n",
-    include_str!("../../themes/default/static/search/snowball.js"),
-    include_str!("../../themes/default/static/search/stemmer.generated.js"),
-    include_str!("../../themes/default/static/search/engine.js"),
-    include_str!("../../themes/default/static/search/ui.js"),
-    "})(typeof window !== \"undefined\" ? window : globalThis);\n"
-);
+/// stemmer, the engine and the user interface, assembled by `build.rs`.
+const SEARCH_JS: &str = include_str!(concat!(env!("OUT_DIR"), "/search.js"));
 
 /// The default theme's static files: (output path, bytes).
 pub const BUILTIN_STATIC: &[(&str, &[u8])] = &[

@@ -1,14 +1,15 @@
 //! The browser's search index: static files under `search/` that `search.js` loads piece by
 //! piece, so a query never downloads the whole index.
 //!
-//! Every file is a small script calling `hindsightSearch.add(key, data)`, so the index also
-//! loads from `file://` (a downloaded CI artifact), where fetching JSON is not allowed.
+//! Every file is a small script pushing `[key, data]` onto the global `hsq` queue (which
+//! `search.js` drains), so the index also loads from `file://` (a downloaded CI artifact),
+//! where fetching JSON is not allowed, and files can load before or after the script.
 //!
 //! - `manifest.js`: counts, average field lengths, where each chunk starts, synonyms, facet
 //!   labels (also inlined in the search page).
 //! - `d/N.js`: the surface dictionary (words as written, folded) in sorted chunks: word, its
 //!   stem, its document frequency. For prefix completion of the word being typed.
-//! - `p/N.js`: postings of stems in sorted shards: per-field document frequencies and, per
+//! - `p/N.js`: postings of stems, sharded by a hash of the stem: per-field document frequencies and, per
 //!   document, the field, term frequency and tantivy's one-byte field norm, so the browser
 //!   computes tantivy's BM25 exactly. A very common stem keeps only its highest-impact
 //!   postings here; the rest is in `p/NtM.js`, fetched only when a query needs it.
@@ -22,6 +23,7 @@
 use std::collections::BTreeMap;
 
 use base64::Engine as _;
+use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -35,12 +37,15 @@ use crate::model::slug::slugify;
 /// Postings kept in the main shard for a very common stem (the first page of results of a
 /// one-word query is always among them).
 pub const MAIN_POSTINGS: usize = 200;
-/// Approximate raw size of a dictionary chunk or postings shard, in bytes.
-const CHUNK_BYTES: usize = 24 * 1024;
+/// Approximate raw size of a dictionary chunk or postings shard, in bytes (about 3 KB
+/// compressed: a query fetches a few of them).
+const CHUNK_BYTES: usize = 12 * 1024;
 /// Result cards per file.
 pub const CARDS_PER_FILE: usize = 4;
 /// Characters of body text in a result card, for snippets.
-const EXCERPT_CHARS: usize = 600;
+const EXCERPT_CHARS: usize = 320;
+/// Characters of the summary in a result card.
+const SUMMARY_CHARS: usize = 300;
 
 /// The files of the browser index: (path under the output root, bytes).
 pub type IndexFiles = Vec<(String, Vec<u8>)>;
@@ -82,6 +87,80 @@ struct TermData {
     positions: Vec<Vec<u32>>,
 }
 
+/// A stem's postings, encoded: per-field document frequencies, the main postings and their
+/// positions, and (for a very common stem) the rest.
+struct EncodedTerm {
+    term: String,
+    df: [u32; NUM_FIELDS],
+    main: String,
+    main_positions: String,
+    tail: Option<(String, String)>,
+}
+
+/// Encode a stem's postings: per document, the delta of its id, a mask of the fields holding
+/// the stem, then per field the term frequency and the field-norm byte; positions apart.
+fn encode_term(term: &str, data: TermData, n: u32, avg: &[f64; NUM_FIELDS]) -> EncodedTerm {
+    let mut df = [0u32; NUM_FIELDS];
+    for p in &data.postings {
+        df[usize::from(p.1)] += 1;
+    }
+    let mut docs: Vec<(u32, Vec<usize>)> = Vec::new();
+    for (i, p) in data.postings.iter().enumerate() {
+        match docs.last_mut() {
+            Some((d, list)) if *d == p.0 => list.push(i),
+            _ => docs.push((p.0, vec![i])),
+        }
+    }
+    let (main, tail): (Vec<usize>, Vec<usize>) = if docs.len() > MAIN_POSTINGS {
+        let impact: Vec<f64> = docs
+            .iter()
+            .map(|(_, list)| {
+                list.iter()
+                    .map(|&i| {
+                        let (_, f, tf, norm) = data.postings[i];
+                        let f = usize::from(f);
+                        BOOSTS[f] * bm25(u32::from(tf), norm, df[f], n, avg[f])
+                    })
+                    .sum()
+            })
+            .collect();
+        let mut ranked: Vec<usize> = (0..docs.len()).collect();
+        ranked.sort_by(|&a, &b| impact[b].total_cmp(&impact[a]).then(docs[a].0.cmp(&docs[b].0)));
+        let mut keep = vec![false; docs.len()];
+        for &d in &ranked[..MAIN_POSTINGS] {
+            keep[d] = true;
+        }
+        (0..docs.len()).partition(|&d| keep[d])
+    } else {
+        ((0..docs.len()).collect(), Vec::new())
+    };
+    let encode = |which: &[usize]| -> (String, String) {
+        let mut bytes = Vec::new();
+        let mut pos = Vec::new();
+        let mut previous = 0u32;
+        for &d in which {
+            let (doc, list) = &docs[d];
+            push_varint(&mut bytes, doc - previous);
+            previous = *doc;
+            push_varint(&mut bytes, list.iter().fold(0u32, |m, &i| m | (1 << data.postings[i].1)));
+            for &i in list {
+                let (_, _, tf, norm) = data.postings[i];
+                push_varint(&mut bytes, u32::from(tf));
+                bytes.push(norm);
+                let mut last = 0;
+                for &p in &data.positions[i] {
+                    push_varint(&mut pos, p - last);
+                    last = p;
+                }
+            }
+        }
+        (b64(&bytes), b64(&pos))
+    };
+    let (main, main_positions) = encode(&main);
+    let tail = (!tail.is_empty()).then(|| encode(&tail));
+    EncodedTerm { term: term.to_string(), df, main, main_positions, tail }
+}
+
 /// The manifest, also inlined in the search page.
 #[derive(Serialize)]
 pub struct Manifest {
@@ -91,7 +170,7 @@ pub struct Manifest {
     boosts: [f64; NUM_FIELDS],
     norms: Vec<u32>,
     dict: Vec<String>,
-    post: Vec<String>,
+    post: u32,
     typo: u32,
     cards: usize,
     years: Vec<(i32, u32)>,
@@ -132,118 +211,43 @@ pub fn build_static_index(
     let avg = totals.map(|t| t as f64 / f64::from(n.max(1)));
     let mut files: IndexFiles = Vec::new();
 
-    // Postings shards, by stem.
-    let mut order: Vec<usize> = (0..terms.len()).filter(|&t| terms[t].is_some()).collect();
-    order.sort_by(|a, b| vocabulary.terms[*a].cmp(&vocabulary.terms[*b]));
-    let mut post_starts = Vec::new();
-    let mut shard: serde_json::Map<String, Value> = serde_json::Map::new();
-    let mut positions_shard: serde_json::Map<String, Value> = serde_json::Map::new();
-    let mut shard_bytes = 0;
-    let flush = |files: &mut IndexFiles,
-                 shard: &mut serde_json::Map<String, Value>,
-                 positions: &mut serde_json::Map<String, Value>,
-                 k: usize| {
-        files.push((
-            format!("search/p/{k}.js"),
-            script(&format!("p{k}"), &Value::Object(std::mem::take(shard))),
-        ));
+    // Postings shards, by a hash of the stem (so the manifest need not list where each starts).
+    let encoded: Vec<EncodedTerm> = terms
+        .into_par_iter()
+        .enumerate()
+        .filter_map(|(t, data)| data.map(|d| encode_term(&vocabulary.terms[t], d, n, &avg)))
+        .collect();
+    let total: usize =
+        encoded.iter().map(|e| e.term.len() + e.main.len() + e.main_positions.len() + 16).sum();
+    let post_shards = (total / CHUNK_BYTES).max(1) as u32;
+    let mut buckets: Vec<Vec<EncodedTerm>> = (0..post_shards).map(|_| Vec::new()).collect();
+    for e in encoded {
+        buckets[(fnv1a(&e.term) % post_shards) as usize].push(e);
+    }
+    for (k, mut bucket) in buckets.into_iter().enumerate() {
+        bucket.sort_by(|a, b| a.term.cmp(&b.term));
+        let mut shard = serde_json::Map::new();
+        let mut positions = serde_json::Map::new();
+        for (j, e) in bucket.into_iter().enumerate() {
+            let mut entry = vec![json!(e.df), json!(e.main)];
+            let mut positions_entry = vec![json!(e.main_positions)];
+            if let Some((tail, tail_positions)) = e.tail {
+                let tail_id = format!("{k}t{j}");
+                files.push((
+                    format!("search/p/{tail_id}.js"),
+                    script(&format!("p{tail_id}"), &json!([tail, tail_positions])),
+                ));
+                entry.push(json!(tail_id));
+                positions_entry.push(json!(tail_id));
+            }
+            shard.insert(e.term.clone(), Value::Array(entry));
+            positions.insert(e.term, Value::Array(positions_entry));
+        }
+        files.push((format!("search/p/{k}.js"), script(&format!("p{k}"), &Value::Object(shard))));
         files.push((
             format!("search/x/{k}.js"),
-            script(&format!("x{k}"), &Value::Object(std::mem::take(positions))),
+            script(&format!("x{k}"), &Value::Object(positions)),
         ));
-    };
-    for t in order {
-        let term = &*vocabulary.terms[t];
-        let data = terms[t]
-            .take()
-            .unwrap_or_else(|| TermData { postings: Vec::new(), positions: Vec::new() });
-        if shard_bytes >= CHUNK_BYTES {
-            flush(&mut files, &mut shard, &mut positions_shard, post_starts.len() - 1);
-            shard_bytes = 0;
-        }
-        if shard_bytes == 0 {
-            post_starts.push(term.to_string());
-        }
-        let k = post_starts.len() - 1;
-        let mut df = [0u32; NUM_FIELDS];
-        for p in &data.postings {
-            df[usize::from(p.1)] += 1;
-        }
-        // Group postings by document.
-        let mut docs: Vec<(u32, Vec<usize>)> = Vec::new();
-        for (i, p) in data.postings.iter().enumerate() {
-            match docs.last_mut() {
-                Some((d, list)) if *d == p.0 => list.push(i),
-                _ => docs.push((p.0, vec![i])),
-            }
-        }
-        let (main, tail) = if docs.len() > MAIN_POSTINGS {
-            let impact = |list: &Vec<usize>| -> f64 {
-                list.iter()
-                    .map(|&i| {
-                        let (_, f, tf, norm) = data.postings[i];
-                        BOOSTS[usize::from(f)]
-                            * bm25(u32::from(tf), norm, df[usize::from(f)], n, avg[usize::from(f)])
-                    })
-                    .sum()
-            };
-            let mut ranked: Vec<usize> = (0..docs.len()).collect();
-            ranked.sort_by(|&a, &b| {
-                impact(&docs[b].1).total_cmp(&impact(&docs[a].1)).then(docs[a].0.cmp(&docs[b].0))
-            });
-            let mut keep: Vec<usize> = ranked[..MAIN_POSTINGS].to_vec();
-            keep.sort_unstable();
-            let keep_set: std::collections::HashSet<usize> = keep.iter().copied().collect();
-            let rest: Vec<usize> = (0..docs.len()).filter(|i| !keep_set.contains(i)).collect();
-            (keep, rest)
-        } else {
-            ((0..docs.len()).collect(), Vec::new())
-        };
-        let encode = |which: &[usize]| -> (String, String) {
-            let mut bytes = Vec::new();
-            let mut pos = Vec::new();
-            let mut previous = 0u32;
-            for &d in which {
-                let (doc, list) = &docs[d];
-                push_varint(&mut bytes, doc - previous);
-                previous = *doc;
-                let mask = list.iter().fold(0u32, |m, &i| m | (1 << data.postings[i].1));
-                push_varint(&mut bytes, mask);
-                for &i in list {
-                    let (_, _, tf, norm) = data.postings[i];
-                    push_varint(&mut bytes, u32::from(tf));
-                    bytes.push(norm);
-                    let mut last = 0;
-                    for &p in &data.positions[i] {
-                        push_varint(&mut pos, p - last);
-                        last = p;
-                    }
-                }
-            }
-            (b64(&bytes), b64(&pos))
-        };
-        let (main_postings, main_positions) = encode(&main);
-        let mut entry = vec![json!(df), json!(main_postings)];
-        let mut positions_entry = vec![json!(main_positions)];
-        if !tail.is_empty() {
-            let tail_id = format!("{k}t{}", shard.len());
-            let (tail_postings, tail_positions) = encode(&tail);
-            files.push((
-                format!("search/p/{tail_id}.js"),
-                script(&format!("p{tail_id}"), &json!([tail_postings, tail_positions])),
-            ));
-            entry.push(json!(tail_id));
-            positions_entry.push(json!(tail_id));
-        }
-        shard_bytes += term.len() + main_postings.len() + main_positions.len() + 16;
-        shard.insert(term.to_string(), Value::Array(entry));
-        positions_shard.insert(term.to_string(), Value::Array(positions_entry));
-    }
-    if !shard.is_empty() || post_starts.is_empty() {
-        if post_starts.is_empty() {
-            post_starts.push(String::new());
-        }
-        flush(&mut files, &mut shard, &mut positions_shard, post_starts.len() - 1);
     }
 
     // Surface dictionary chunks and typo buckets.
@@ -306,7 +310,7 @@ pub fn build_static_index(
                     crate::model::dates::format_date(i.date().date()),
                     i.severity.as_ref().map_or(String::new(), |s| s.name.clone()),
                     i.severity.as_ref().map_or(-1, |s| s.rank as i64),
-                    i.summary,
+                    i.summary.chars().take(SUMMARY_CHARS).collect::<String>(),
                     excerpt.split_whitespace().collect::<Vec<_>>().join(" "),
                 ])
             })
@@ -374,7 +378,7 @@ pub fn build_static_index(
         boosts: BOOSTS,
         norms: (0..=255u8).map(fieldnorm_of).collect(),
         dict: dict_starts,
-        post: post_starts,
+        post: post_shards,
         typo: typo_shards,
         cards: CARDS_PER_FILE,
         years,

@@ -263,3 +263,24 @@ pub(crate) fn run_node(node: &Path, script: &str, args: &[&str], stdin: &str) ->
     );
     String::from_utf8(output.stdout).unwrap()
 }
+
+/// Chromium, Node and playwright-core (in tests/js/node_modules), for the browser tests.
+/// Without them the tests print a notice and skip, unless `HINDSIGHT_REQUIRE_BROWSER` is set.
+pub(crate) fn browser() -> Option<PathBuf> {
+    let chromium = Path::new("/usr/bin/chromium");
+    let playwright =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/js/node_modules/playwright-core");
+    let node = node()?;
+    if chromium.is_file() && playwright.is_dir() {
+        return Some(node);
+    }
+    if std::env::var_os("HINDSIGHT_REQUIRE_BROWSER").is_some() {
+        panic!(
+            "HINDSIGHT_REQUIRE_BROWSER is set but Chromium or tests/js/node_modules (npm ci --prefix tests/js) is missing"
+        );
+    }
+    eprintln!(
+        "NOTICE: Chromium or playwright-core missing; skipping this browser test (install chromium, run `npm ci --prefix tests/js`)"
+    );
+    None
+}

@@ -9,9 +9,13 @@
   function loadSearch() {
     if (loaded || !me || document.getElementById("search-page")) return;
     loaded = true;
-    var s = document.createElement("script");
-    s.src = me.src.replace(/hindsight\.js(\?.*)?$/, "search.js");
-    document.head.appendChild(s);
+    // The engine and the index's manifest load in parallel (one round trip).
+    var root = me.src.replace(/assets\/hindsight\.js(\?.*)?$/, "");
+    ["assets/search.js", "search/manifest.js"].forEach(function (file) {
+      var s = document.createElement("script");
+      s.src = root + file;
+      document.head.appendChild(s);
+    });
   }
   if (input) {
     input.addEventListener("focus", loadSearch);

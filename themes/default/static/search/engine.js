@@ -267,7 +267,7 @@ StaticSource.prototype = {
   want: function (key) { if (data[key] === undefined) this.wanted[key] = true; return data[key]; },
   numDocs: function () { return this.m.n; },
   entry: function (term) {
-    var k = chunkOf(this.m.post, term), shard = this.want("p" + k);
+    var k = fnv1a(term) % this.m.post, shard = this.want("p" + k);
     if (!shard) return null;
     return shard[term] ? { shard: k, e: shard[term] } : { shard: k, e: null };
   },
@@ -449,6 +449,9 @@ function alternatives(word, source) {
   var matched = out.some(function (a) {
     return a.phrase.terms.every(function (t) { return source.postings(t).postings.length > 0; });
   });
+  // Whether the word matches is only known once its postings have loaded: decide about typos
+  // in the next round rather than fetching typo buckets speculatively.
+  if (!matched && Object.keys(source.wanted).length) return out;
   if (!matched && Array.from(word.surface).length >= MIN_TYPO_CHARS) {
     var candidates = source.typoCandidates(word.surface).filter(function (c) {
       return Array.from(c[0]).length >= MIN_TYPO_CHARS - 1 && withinOneEdit(c[0], word.surface);

@@ -7,6 +7,9 @@ var api = {
 };
 global.hindsightSearch = api;
 if (typeof module !== "undefined" && module.exports) module.exports = api;
+// Data files that arrived before this script queued themselves; later ones call add().
+(global.hsq || []).forEach(function (entry) { add(entry[0], entry[1]); });
+global.hsq = { push: function (entry) { add(entry[0], entry[1]); } };
 
 if (typeof document !== "undefined") (function () {
   var script = document.currentScript;
@@ -19,8 +22,11 @@ if (typeof document !== "undefined") (function () {
     if (!requested[key]) {
       requested[key] = new Promise(function (resolve, reject) {
         (waiting[key] = waiting[key] || []).push(resolve);
+        var src = root + fileOf(key);
+        // The manifest may already be on its way (hindsight.js requests it with this script).
+        for (var e = document.scripts, k = 0; k < e.length; k++) if (e[k].src === src) return;
         var s = document.createElement("script");
-        s.src = root + fileOf(key);
+        s.src = src;
         s.async = true;
         s.onerror = function () { delete requested[key]; reject(new Error("cannot load " + s.src)); };
         document.head.appendChild(s);
@@ -66,6 +72,7 @@ if (typeof document !== "undefined") (function () {
       if (!q.trim()) { close(); return; }
       getManifest().then(function (m) {
         return search(m, q, { sort: "relevance" }, load).then(function (r) {
+          api.lastRounds = r.rounds;
           var top = r.hits.slice(0, 6).map(function (h) { return h.doc; });
           return cardsOf(m, top, load).then(function (cards) {
             if (mine !== serial) return;
