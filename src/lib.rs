@@ -89,14 +89,21 @@ impl Failure {
 /// Wall time per stage, printed by `build --timings`.
 #[derive(Clone, Debug, Default)]
 pub struct Timings {
-    /// (stage name, duration), in order.
-    pub stages: Vec<(&'static str, Duration)>,
+    /// (stage name, duration, resident memory in bytes at its end when known), in order.
+    pub stages: Vec<(&'static str, Duration, Option<u64>)>,
+}
+
+/// Resident memory of this process (Linux), for `--timings`.
+fn resident_bytes() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * 4096)
 }
 
 impl Timings {
     fn record(&mut self, stage: &'static str, since: &mut Instant) {
         let now = Instant::now();
-        self.stages.push((stage, now - *since));
+        self.stages.push((stage, now - *since, resident_bytes()));
         *since = now;
     }
 }
@@ -112,12 +119,12 @@ pub fn load_site(root: &Path, options: &LoadOptions) -> Result<LoadedSite, Failu
         Ok(pair) => pair,
         Err(diagnostics) => {
             if let Ok(text) = std::fs::read_to_string(root.join(config::CONFIG_FILE)) {
-                sources.insert(config::CONFIG_FILE, text.into());
+                sources.insert(config::CONFIG_FILE, &text);
             }
             return Err(Failure::from(diagnostics, sources));
         }
     };
-    sources.insert(config::CONFIG_FILE, config_text.into());
+    sources.insert(config::CONFIG_FILE, &config_text);
     let layout = load::walk_kb(root, mode);
     let fingerprint = load::fingerprint(root, &layout);
     let mut diagnostics = layout.diagnostics;
@@ -134,19 +141,24 @@ pub fn load_site(root: &Path, options: &LoadOptions) -> Result<LoadedSite, Failu
     timings.record("load", &mut clock);
     let parsed = parse_postmortems(&layout.postmortems, &config, options.build_date, mode);
     diagnostics.extend(parsed.diagnostics);
-    for (file, text) in parsed.texts {
-        sources.insert(&file, text);
-    }
     diagnostics.extend(model::site::find_duplicate_slugs(&parsed.incidents, mode));
     for code in [Code::UndescribedTag, Code::UndescribedTheme] {
         diagnostics::collapse_repeats(&mut diagnostics, code);
+    }
+    // Keep the text only of files a finding still points into.
+    let cited: std::collections::HashSet<&str> =
+        diagnostics.iter().filter_map(|d| d.location.as_ref()).map(|l| l.file.as_str()).collect();
+    for (file, text) in parsed.texts {
+        if cited.contains(file.as_str()) {
+            sources.insert_packed(&file, text);
+        }
     }
     timings.record("parse", &mut clock);
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(Failure::from(diagnostics, sources));
     }
     let site = Site::new(config, options.build_date, parsed.incidents, options.filter);
-    let config_text = sources.get(config::CONFIG_FILE).cloned().unwrap_or_default();
+    let config_text = sources.get(config::CONFIG_FILE).unwrap_or_default();
     let vocabulary = parsed.vocabulary;
     let (derived, problems) = derive::derive_site(&site, &vocabulary, &config_text, mode);
     diagnostics.extend(problems);
@@ -294,9 +306,9 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport, Failure
         }
     };
     timings.record("prepare", &mut clock);
-    let (search_files, manifest) =
-        search::static_index::build_static_index(&site, &vocabulary, &site.config.search.synonyms);
-    timings.record("search index", &mut clock);
+    let index =
+        search::static_index::StaticIndex::new(&site, &vocabulary, &site.config.search.synonyms);
+    timings.record("search plan", &mut clock);
     let index_dir = search_index_dir(&root, options.load.filter);
     let mut diagnostics = diagnostics;
     if let Err(e) = search::tantivy_index::update_index(&index_dir, &site, &vocabulary, fingerprint)
@@ -313,7 +325,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport, Failure
     timings.record("tantivy index", &mut clock);
     let pages = render::pages::plan_pages(&site, &derived);
     let page_count = pages.len();
-    let plan = output::OutputPlan::new(&root, &site, &derived, pages, &static_files, search_files);
+    let plan = output::OutputPlan::new(&root, &site, &derived, pages, &static_files);
     let collisions = plan.collisions(mode);
     if !collisions.is_empty() {
         let mut all = diagnostics;
@@ -324,7 +336,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport, Failure
         tera,
         &site,
         &derived,
-        search::static_index::manifest_json(&manifest),
+        search::static_index::manifest_json(&index.manifest),
     );
     let writer = match output::OutputWriter::new(&output, &cache_dir) {
         Ok(w) => w,
@@ -337,11 +349,11 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport, Failure
             ));
         }
     };
-    if let Err(e) = plan.write(&ctx, &writer) {
+    if let Err(e) = plan.write(&ctx, &writer, &index) {
         let help = "the previous site was left untouched";
         return Err(fail(e, help, &diagnostics, sources));
     }
-    timings.record("render+write", &mut clock);
+    timings.record("render, index, write", &mut clock);
     let stats = match writer.finish() {
         Ok(stats) => stats,
         Err(e) => {

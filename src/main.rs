@@ -8,6 +8,11 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+// mimalloc: the build allocates many small strings on several threads (see Cargo.toml).
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     match commands::run(cli.command) {

@@ -3,7 +3,6 @@
 //! is read and parsed exactly once.
 
 use std::collections::HashSet;
-use std::sync::Arc;
 
 use rayon::prelude::*;
 use time::Date;
@@ -12,6 +11,7 @@ use crate::config::SiteConfig;
 use crate::diagnostics::{Diagnostic, FileDiagnostics, Mode};
 use crate::front_matter::parse_front_matter;
 use crate::load::{SourceEntry, read_source};
+use crate::model::body::PackedText;
 use crate::model::{Incident, IncidentContext, build_incident};
 use crate::render::markdown::{BodySource, MarkdownOptions, render_markdown};
 use crate::search::document::{DocTerms, SearchVocabulary, Vocabulary, field_texts};
@@ -22,8 +22,8 @@ pub struct ParsedPostmortems {
     pub incidents: Vec<Incident>,
     /// Everything found, in no particular order.
     pub diagnostics: Vec<Diagnostic>,
-    /// Texts of the files with findings (for printing source lines).
-    pub texts: Vec<(String, Arc<str>)>,
+    /// Texts of the files with findings (for printing source lines), compressed.
+    pub texts: Vec<(String, PackedText)>,
     /// The terms and surface words of every postmortem's text.
     pub vocabulary: SearchVocabulary,
 }
@@ -37,13 +37,13 @@ fn analyze_incident(incident: &Incident, vocabulary: &Vocabulary) -> DocTerms {
         &incident.services,
         &lessons,
         &incident.summary,
-        &incident.body.plain_text,
+        &incident.body.text(),
     );
     DocTerms::analyze(&fields, vocabulary)
 }
 
 /// One file's incident (when valid), findings, and text (when there are findings).
-type FileResult = (Option<Incident>, Vec<Diagnostic>, Option<(String, Arc<str>)>);
+type FileResult = (Option<Incident>, Vec<Diagnostic>, Option<(String, PackedText)>);
 
 /// Parse every postmortem of `entries`.
 pub fn parse_postmortems(
@@ -81,7 +81,8 @@ pub fn parse_postmortems(
                 Some(incident)
             });
             let found = diags.found;
-            let text = (!found.is_empty()).then(|| (entry.rel.clone(), source.text.clone()));
+            let text =
+                (!found.is_empty()).then(|| (entry.rel.clone(), PackedText::pack(&source.text)));
             (incident, found, text)
         })
         .collect();

@@ -21,9 +21,11 @@ pub(super) fn run(args: &BuildArgs) -> Result<ExitCode> {
         Ok(done) => {
             report(&done.diagnostics, args.site.format, &done.sources)?;
             if args.timings {
-                eprintln!("{:<14} {:>9}", "stage", "time");
-                for (stage, took) in &done.timings.stages {
-                    eprintln!("{stage:<14} {:>7.1}ms", took.as_secs_f64() * 1000.0);
+                eprintln!("{:<14} {:>9} {:>10}", "stage", "time", "memory");
+                for (stage, took, rss) in &done.timings.stages {
+                    let rss =
+                        rss.map_or_else(|| "-".to_string(), |b| format!("{} MB", b / 1_000_000));
+                    eprintln!("{stage:<14} {:>7.1}ms {rss:>10}", took.as_secs_f64() * 1000.0);
                 }
             }
             let s = done.stats;

@@ -10,6 +10,7 @@ use codespan_reporting::files::SimpleFiles;
 use codespan_reporting::term::{self, termcolor::WriteColor};
 
 use super::{Diagnostic, Severity};
+use crate::model::body::PackedText;
 
 /// Output formats of `check` (and of the findings `build` prints).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -22,21 +23,27 @@ pub enum Format {
     Github,
 }
 
-/// The texts of the files findings point into, keyed by their root-relative path.
+/// The texts of the files findings point into, keyed by their root-relative path. Kept
+/// compressed: a corpus where every file has a warning would otherwise hold all its text.
 #[derive(Default)]
 pub struct SourceTexts {
-    texts: HashMap<String, Arc<str>>,
+    texts: HashMap<String, PackedText>,
 }
 
 impl SourceTexts {
     /// Remember the text of `file`.
-    pub fn insert(&mut self, file: &str, text: Arc<str>) {
+    pub fn insert(&mut self, file: &str, text: &str) {
+        self.texts.insert(file.to_string(), PackedText::pack(text));
+    }
+
+    /// Remember the already compressed text of `file`.
+    pub fn insert_packed(&mut self, file: &str, text: PackedText) {
         self.texts.insert(file.to_string(), text);
     }
 
     /// The text of `file`, if known.
-    pub fn get(&self, file: &str) -> Option<&Arc<str>> {
-        self.texts.get(file)
+    pub fn get(&self, file: &str) -> Option<Arc<str>> {
+        self.texts.get(file).map(|t| Arc::from(t.unpack()))
     }
 }
 
@@ -86,7 +93,7 @@ fn print_human(
                 Some(text) if location.span.end <= text.len() => {
                     let id = *ids
                         .entry(location.file.as_str())
-                        .or_insert_with(|| files.add(location.file.clone(), text.clone()));
+                        .or_insert_with(|| files.add(location.file.clone(), text));
                     report = report.with_label(Label::primary(id, location.span.clone()));
                 }
                 _ => notes

@@ -177,7 +177,7 @@ pub fn build_incident(
         lessons: lessons?,
         actions: actions?,
         extra: raw.extra,
-        body,
+        body: super::body::Body::new(body),
         search: Default::default(),
     })
 }

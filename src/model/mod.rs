@@ -3,6 +3,7 @@
 //! (durations, year, open and overdue actions), computed once here.
 
 pub mod base_url;
+pub mod body;
 pub mod dates;
 mod incident;
 pub mod site;
@@ -18,7 +19,6 @@ pub use site::{BuildFilter, Referent, Site};
 pub use timeline::Timeline;
 
 use crate::load::Bundle;
-use crate::render::markdown::RenderedBody;
 
 /// A severity of the site's scale.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -192,7 +192,7 @@ pub struct Incident {
     /// `[extra]`, untouched.
     pub extra: serde_json::Map<String, serde_json::Value>,
     /// The rendered body.
-    pub body: RenderedBody,
+    pub body: body::Body,
     /// The analyzed text, for search and related incidents.
     pub search: crate::search::document::DocTerms,
 }

@@ -428,24 +428,25 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-/// Replace link placeholders with URLs. `url_of` maps a link (an entry of
-/// [`RenderedBody::source_links`]) to the target page's URL relative to the site root
+/// Replace link placeholders in `html` with URLs. `url_of` maps a link (an entry of `links`,
+/// the body's [`RenderedBody::source_links`]) to the target page's URL relative to the site root
 /// (`postmortems/<slug>/`); a link whose target is unknown (already reported) points at the
 /// postmortems index instead.
 pub fn resolve_links(
-    body: &RenderedBody,
+    html: String,
+    links: &[SourceLink],
     url_of: impl Fn(&SourceLink) -> Option<String>,
 ) -> String {
-    if body.source_links.is_empty() {
-        return body.html.clone();
+    if links.is_empty() {
+        return html;
     }
-    let html = body.html.as_str();
+    let html = html.as_str();
     let mut out = String::with_capacity(html.len() + 64);
     let mut rest = html;
     while let Some(start) = rest.find(LINK_MARK_OPEN) {
         let after = &rest[start + LINK_MARK_OPEN.len()..];
         let digits = after.bytes().take_while(u8::is_ascii_digit).count();
-        let link = after[..digits].parse::<usize>().ok().and_then(|n| body.source_links.get(n));
+        let link = after[..digits].parse::<usize>().ok().and_then(|n| links.get(n));
         match (link, after[digits..].strip_prefix(LINK_MARK_CLOSE)) {
             (Some(link), Some(tail)) => {
                 out.push_str(&rest[..start]);

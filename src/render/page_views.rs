@@ -203,7 +203,9 @@ pub fn render_page(ctx: &RenderContext<'_>, page: &Page) -> Result<Vec<u8>, Stri
         }
         Page::Incident(i) => {
             let incident = &site.incidents[*i];
-            let body = resolve_links(&incident.body, |link| site.url_of_source(&link.target));
+            let body = resolve_links(incident.body.html(), &incident.body.source_links, |link| {
+                site.url_of_source(&link.target)
+            });
             let view = IncidentView::new(site, derived, *i, body);
             let mut c = ctx.context(page, "incident", &incident.title, &incident.summary);
             c.insert("incident", &view);

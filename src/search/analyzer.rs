@@ -96,38 +96,62 @@ pub fn term_of_folded(folded: &str) -> Option<String> {
     }
 }
 
-/// Analyze `text`, calling `emit` for each token in order.
-pub fn analyze(text: &str, mut emit: impl FnMut(Token)) {
+/// A piece of text that becomes at most one token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Piece<'a> {
+    /// A word, as written: fold it and stem it.
+    Word(&'a str),
+    /// A CJK character bigram (or lone character): its own term.
+    Cjk(&'a str),
+}
+
+impl Piece<'_> {
+    /// The token of this piece, or `None` for a stop word or an over-long word.
+    pub fn token(self, position: u32, offsets: (usize, usize)) -> Option<Token> {
+        match self {
+            Piece::Cjk(text) => {
+                Some(Token { term: text.to_string(), surface: text.to_string(), position, offsets })
+            }
+            Piece::Word(word) => {
+                let surface = fold(word);
+                let term = term_of_folded(&surface)?;
+                Some(Token {
+                    term,
+                    surface: surface.trim_end_matches('\'').to_string(),
+                    position,
+                    offsets,
+                })
+            }
+        }
+    }
+}
+
+/// Split `text` into pieces, in order, with their positions and byte offsets; the cheap first
+/// half of [`analyze`], for callers that cache what each word becomes.
+pub fn split(text: &str, mut emit: impl FnMut(Piece<'_>, u32, (usize, usize))) {
     let mut position: u32 = 0;
     let mut chars = text.char_indices().peekable();
     while let Some(&(start, c)) = chars.peek() {
         if is_cjk(c) {
             // A run of CJK characters: overlapping bigrams (a lone character is a unigram).
-            let mut run: Vec<(usize, char)> = Vec::new();
+            let mut previous: Option<usize> = None;
+            let mut lone = true;
             while let Some(&(i, c)) = chars.peek() {
                 if !is_cjk(c) {
                     break;
                 }
-                run.push((i, c));
+                if let Some(p) = previous {
+                    emit(Piece::Cjk(&text[p..i + c.len_utf8()]), position, (p, i + c.len_utf8()));
+                    position += 1;
+                    lone = false;
+                }
+                previous = Some(i);
                 chars.next();
             }
-            let end_of = |k: usize| run[k].0 + run[k].1.len_utf8();
-            if run.len() == 1 {
-                let term = run[0].1.to_string();
-                emit(Token {
-                    surface: term.clone(),
-                    term,
-                    position,
-                    offsets: (run[0].0, end_of(0)),
-                });
+            if lone {
+                let end = chars.peek().map_or(text.len(), |&(i, _)| i);
+                emit(Piece::Cjk(&text[start..end]), position, (start, end));
                 position += 1;
-            } else {
-                for k in 0..run.len() - 1 {
-                    let term: String = [run[k].1, run[k + 1].1].iter().collect();
-                    let offsets = (run[k].0, end_of(k + 1));
-                    emit(Token { surface: term.clone(), term, position, offsets });
-                    position += 1;
-                }
             }
         } else if is_word_char(c) {
             let mut end = start;
@@ -144,16 +168,21 @@ pub fn analyze(text: &str, mut emit: impl FnMut(Token)) {
                     break;
                 }
             }
-            let surface = fold(&text[start..end]);
-            if let Some(term) = term_of_folded(&surface) {
-                let surface = surface.trim_end_matches('\'').to_string();
-                emit(Token { term, surface, position, offsets: (start, end) });
-            }
+            emit(Piece::Word(&text[start..end]), position, (start, end));
             position += 1;
         } else {
             chars.next();
         }
     }
+}
+
+/// Analyze `text`, calling `emit` for each token in order.
+pub fn analyze(text: &str, mut emit: impl FnMut(Token)) {
+    split(text, |piece, position, offsets| {
+        if let Some(token) = piece.token(position, offsets) {
+            emit(token);
+        }
+    });
 }
 
 /// The terms of `text`, in order.

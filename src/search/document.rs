@@ -2,12 +2,14 @@
 //! is parsed, in parallel) into compact per-document term statistics that the browser index,
 //! the tantivy index and related-incident scoring all read.
 
-use std::collections::HashMap;
+use std::cell::RefCell;
 use std::hash::BuildHasher;
+
+use rustc_hash::FxHashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use super::analyzer::analyze;
+use super::analyzer::{Piece, split};
 
 /// The searchable fields, in scoring order.
 pub const FIELDS: [&str; 5] = ["title", "meta", "lessons", "summary", "body"];
@@ -34,17 +36,17 @@ const SHARDS: usize = 16;
 /// Term strings ↔ ids, shared by all parsing threads. Ids are assigned in whatever order
 /// threads arrive, so nothing may depend on their order: outputs sort by the strings.
 pub struct Interner {
-    shards: Vec<Mutex<HashMap<Box<str>, u32>>>,
+    shards: Vec<Mutex<FxHashMap<Box<str>, u32>>>,
     next: AtomicU32,
-    hasher: std::collections::hash_map::RandomState,
+    hasher: rustc_hash::FxBuildHasher,
 }
 
 impl Default for Interner {
     fn default() -> Self {
         Interner {
-            shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
+            shards: (0..SHARDS).map(|_| Mutex::new(FxHashMap::default())).collect(),
             next: AtomicU32::new(0),
-            hasher: std::collections::hash_map::RandomState::new(),
+            hasher: rustc_hash::FxBuildHasher,
         }
     }
 }
@@ -76,12 +78,24 @@ impl Interner {
 }
 
 /// Terms and surface words of every postmortem, interned.
-#[derive(Default)]
 pub struct Vocabulary {
     /// Stemmed terms.
     pub terms: Interner,
     /// Folded words before stemming.
     pub surfaces: Interner,
+    /// Distinguishes vocabularies, so per-thread caches of ids are never mixed up.
+    id: u64,
+}
+
+impl Default for Vocabulary {
+    fn default() -> Self {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        Vocabulary {
+            terms: Interner::default(),
+            surfaces: Interner::default(),
+            id: NEXT.fetch_add(1, Ordering::Relaxed),
+        }
+    }
 }
 
 /// The strings behind the ids of [`DocTerms`], once parsing is done.
@@ -141,53 +155,81 @@ pub fn read_varint(bytes: &[u8], at: &mut usize) -> u32 {
     value
 }
 
+/// A per-thread word cache: the id of the vocabulary it belongs to, and for each word as
+/// written its (stem, surface) ids, or `None` when the word yields no term.
+type WordCache = (u64, FxHashMap<Box<str>, Option<(u32, u32)>>);
+
+thread_local! {
+    /// What each word (as written) becomes, per vocabulary: words repeat, so each is folded,
+    /// stemmed and interned once per thread instead of at every occurrence.
+    static WORDS: RefCell<WordCache> = RefCell::new((u64::MAX, FxHashMap::default()));
+}
+
 impl DocTerms {
     /// Analyze the fields of one postmortem.
     pub fn analyze(fields: &[String; NUM_FIELDS], vocabulary: &Vocabulary) -> DocTerms {
-        let mut by_term: HashMap<(u32, u8), Vec<u32>> = HashMap::new();
         let mut lengths = [0u32; NUM_FIELDS];
         let mut surfaces = Vec::new();
-        let mut local_terms: HashMap<String, u32> = HashMap::new();
-        let mut local_surfaces: HashMap<String, u32> = HashMap::new();
-        for (f, text) in fields.iter().enumerate() {
-            analyze(text, |token| {
-                lengths[f] += 1;
-                let term = match local_terms.get(&token.term) {
-                    Some(&id) => id,
-                    None => {
-                        let id = vocabulary.terms.intern(&token.term);
-                        local_terms.insert(token.term.clone(), id);
-                        id
-                    }
-                };
-                if let std::collections::hash_map::Entry::Vacant(slot) =
-                    local_surfaces.entry(token.surface)
-                {
-                    let id = vocabulary.surfaces.intern(slot.key());
-                    slot.insert(id);
-                    surfaces.push(id);
-                }
-                by_term.entry((term, f as u8)).or_default().push(token.position);
-            });
-        }
-        let mut keys: Vec<(u32, u8)> = by_term.keys().copied().collect();
-        keys.sort_unstable();
-        let mut entries = Vec::with_capacity(keys.len());
-        let mut positions = Vec::new();
-        for key in keys {
-            let list = &by_term[&key];
-            entries.push(TermEntry {
-                term: key.0,
-                field: key.1,
-                tf: list.len().min(usize::from(u16::MAX)) as u16,
-            });
-            let mut previous = 0;
-            for &p in list {
-                push_varint(&mut positions, p - previous);
-                previous = p;
+        // (term, field, position) of every token, sorted below.
+        let mut tokens: Vec<(u32, u8, u32)> = Vec::new();
+        WORDS.with(|cell| {
+            let mut cache = cell.borrow_mut();
+            if cache.0 != vocabulary.id {
+                *cache = (vocabulary.id, FxHashMap::default());
             }
+            for (f, text) in fields.iter().enumerate() {
+                split(text, |piece, position, offsets| {
+                    let key = match piece {
+                        Piece::Word(w) | Piece::Cjk(w) => w,
+                    };
+                    let ids = match cache.1.get(key) {
+                        Some(ids) => *ids,
+                        None => {
+                            let ids = piece.token(position, offsets).map(|t| {
+                                (
+                                    vocabulary.terms.intern(&t.term),
+                                    vocabulary.surfaces.intern(&t.surface),
+                                )
+                            });
+                            cache.1.insert(key.into(), ids);
+                            ids
+                        }
+                    };
+                    if let Some((term, surface)) = ids {
+                        lengths[f] += 1;
+                        tokens.push((term, f as u8, position));
+                        surfaces.push(surface);
+                    }
+                });
+            }
+        });
+        tokens.sort_unstable();
+        let mut entries: Vec<TermEntry> = Vec::new();
+        let mut positions = Vec::with_capacity(tokens.len() * 2);
+        let mut previous = 0;
+        for (term, field, position) in tokens {
+            match entries.last_mut() {
+                Some(e) if e.term == term && e.field == field => {
+                    // Very long documents: positions beyond what `tf` can count are dropped.
+                    if e.tf == u16::MAX {
+                        continue;
+                    }
+                    e.tf += 1;
+                }
+                _ => {
+                    entries.push(TermEntry { term, field, tf: 1 });
+                    previous = 0;
+                }
+            }
+            push_varint(&mut positions, position - previous);
+            previous = position;
         }
         surfaces.sort_unstable();
+        surfaces.dedup();
+        // Every document's analysis stays in memory until the site is written: no slack.
+        entries.shrink_to_fit();
+        positions.shrink_to_fit();
+        surfaces.shrink_to_fit();
         DocTerms { entries, positions, lengths, surfaces }
     }
 
@@ -203,6 +245,18 @@ impl DocTerms {
                 })
                 .collect();
             (*e, positions)
+        })
+    }
+
+    /// Each entry with the bytes of its delta-encoded positions.
+    pub fn with_position_bytes(&self) -> impl Iterator<Item = (TermEntry, &[u8])> + '_ {
+        let mut at = 0;
+        self.entries.iter().map(move |e| {
+            let start = at;
+            for _ in 0..e.tf {
+                read_varint(&self.positions, &mut at);
+            }
+            (*e, &self.positions[start..at])
         })
     }
 }

@@ -47,8 +47,8 @@ const EXCERPT_CHARS: usize = 320;
 /// Characters of the summary in a result card.
 const SUMMARY_CHARS: usize = 300;
 
-/// The files of the browser index: (path under the output root, bytes).
-pub type IndexFiles = Vec<(String, Vec<u8>)>;
+/// Files of the browser index: (path under the output root, bytes).
+type IndexFiles = Vec<(String, Vec<u8>)>;
 
 fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD_NO_PAD.encode(bytes)
@@ -80,11 +80,38 @@ pub fn typo_keys(word: &str) -> [String; 2] {
     [format!("p{prefix}{n}"), format!("s{suffix}{n}")]
 }
 
-struct TermData {
+/// A stem's postings while the index is built.
+#[derive(Default)]
+struct TermData<'a> {
     /// (doc, field, tf, norm), sorted by (doc, field).
     postings: Vec<(u32, u8, u16, u8)>,
-    /// Positions of each posting, varint deltas, in posting order.
-    positions: Vec<Vec<u32>>,
+    /// Each posting's positions: delta varints, borrowed from the document's analysis.
+    positions: Vec<&'a [u8]>,
+}
+
+/// The files of postings shard `k`: `p/k.js`, `x/k.js` and the tails of its common stems.
+fn shard_files(k: u32, bucket: Vec<EncodedTerm>) -> IndexFiles {
+    let mut files = Vec::new();
+    let mut shard = serde_json::Map::new();
+    let mut positions = serde_json::Map::new();
+    for (j, e) in bucket.into_iter().enumerate() {
+        let mut entry = vec![json!(e.df), json!(e.main)];
+        let mut positions_entry = vec![json!(e.main_positions)];
+        if let Some((tail, tail_positions)) = e.tail {
+            let tail_id = format!("{k}t{j}");
+            files.push((
+                format!("search/p/{tail_id}.js"),
+                script(&format!("p{tail_id}"), &json!([tail, tail_positions])),
+            ));
+            entry.push(json!(tail_id));
+            positions_entry.push(json!(tail_id));
+        }
+        shard.insert(e.term.clone(), Value::Array(entry));
+        positions.insert(e.term, Value::Array(positions_entry));
+    }
+    files.push((format!("search/p/{k}.js"), script(&format!("p{k}"), &Value::Object(shard))));
+    files.push((format!("search/x/{k}.js"), script(&format!("x{k}"), &Value::Object(positions))));
+    files
 }
 
 /// A stem's postings, encoded: per-field document frequencies, the main postings and their
@@ -99,7 +126,7 @@ struct EncodedTerm {
 
 /// Encode a stem's postings: per document, the delta of its id, a mask of the fields holding
 /// the stem, then per field the term frequency and the field-norm byte; positions apart.
-fn encode_term(term: &str, data: TermData, n: u32, avg: &[f64; NUM_FIELDS]) -> EncodedTerm {
+fn encode_term(term: &str, data: TermData<'_>, n: u32, avg: &[f64; NUM_FIELDS]) -> EncodedTerm {
     let mut df = [0u32; NUM_FIELDS];
     for p in &data.postings {
         df[usize::from(p.1)] += 1;
@@ -147,11 +174,7 @@ fn encode_term(term: &str, data: TermData, n: u32, avg: &[f64; NUM_FIELDS]) -> E
                 let (_, _, tf, norm) = data.postings[i];
                 push_varint(&mut bytes, u32::from(tf));
                 bytes.push(norm);
-                let mut last = 0;
-                for &p in &data.positions[i] {
-                    push_varint(&mut pos, p - last);
-                    last = p;
-                }
+                pos.extend_from_slice(data.positions[i]);
             }
         }
         (b64(&bytes), b64(&pos))
@@ -178,225 +201,312 @@ pub struct Manifest {
     facets: BTreeMap<&'static str, Vec<(String, String)>>,
 }
 
-/// Build the browser index of `site`. Returns the files and the manifest (for inlining).
-pub fn build_static_index(
-    site: &Site,
-    vocabulary: &SearchVocabulary,
-    configured_synonyms: &[Vec<String>],
-) -> (IndexFiles, Manifest) {
-    let n = site.incidents.len() as u32;
-    let mut totals = [0u64; NUM_FIELDS];
-    let mut terms: Vec<Option<TermData>> = (0..vocabulary.terms.len()).map(|_| None).collect();
-    let mut surface_df = vec![0u32; vocabulary.surfaces.len()];
-    for (doc, incident) in site.incidents.iter().enumerate() {
-        let lengths = incident.search.lengths;
-        for f in 0..NUM_FIELDS {
-            totals[f] += u64::from(lengths[f]);
-        }
-        for (e, positions) in incident.search.with_positions() {
-            let data = terms[e.term as usize]
-                .get_or_insert_with(|| TermData { postings: Vec::new(), positions: Vec::new() });
-            data.postings.push((
-                doc as u32,
-                e.field,
-                e.tf,
-                fieldnorm_id(lengths[usize::from(e.field)]),
-            ));
-            data.positions.push(positions);
-        }
-        for &s in &incident.search.surfaces {
-            surface_df[s as usize] += 1;
-        }
-    }
-    let avg = totals.map(|t| t as f64 / f64::from(n.max(1)));
-    let mut files: IndexFiles = Vec::new();
+/// Where a file of the index goes: `Ok` to continue, `Err` to stop (the writer failed).
+pub type Sink<'s> = &'s (dyn Fn(String, Vec<u8>) -> Result<(), String> + Sync);
 
-    // Postings shards, by a hash of the stem (so the manifest need not list where each starts).
-    let encoded: Vec<EncodedTerm> = terms
-        .into_par_iter()
-        .enumerate()
-        .filter_map(|(t, data)| data.map(|d| encode_term(&vocabulary.terms[t], d, n, &avg)))
-        .collect();
-    let total: usize =
-        encoded.iter().map(|e| e.term.len() + e.main.len() + e.main_positions.len() + 16).sum();
-    let post_shards = (total / CHUNK_BYTES).max(1) as u32;
-    let mut buckets: Vec<Vec<EncodedTerm>> = (0..post_shards).map(|_| Vec::new()).collect();
-    for e in encoded {
-        buckets[(fnv1a(&e.term) % post_shards) as usize].push(e);
-    }
-    for (k, mut bucket) in buckets.into_iter().enumerate() {
-        bucket.sort_by(|a, b| a.term.cmp(&b.term));
-        let mut shard = serde_json::Map::new();
-        let mut positions = serde_json::Map::new();
-        for (j, e) in bucket.into_iter().enumerate() {
-            let mut entry = vec![json!(e.df), json!(e.main)];
-            let mut positions_entry = vec![json!(e.main_positions)];
-            if let Some((tail, tail_positions)) = e.tail {
-                let tail_id = format!("{k}t{j}");
-                files.push((
-                    format!("search/p/{tail_id}.js"),
-                    script(&format!("p{tail_id}"), &json!([tail, tail_positions])),
-                ));
-                entry.push(json!(tail_id));
-                positions_entry.push(json!(tail_id));
+/// The browser index of a site, planned: the manifest is known (the search page inlines it)
+/// before the files are produced, which [`StaticIndex::write`] streams to a sink in parallel,
+/// so the whole index is never in memory at once.
+pub struct StaticIndex<'a> {
+    site: &'a Site,
+    vocabulary: &'a SearchVocabulary,
+    /// The manifest.
+    pub manifest: Manifest,
+    surface_df: Vec<u32>,
+    /// Surface ids in sorted order, and where each dictionary chunk starts in that order.
+    surfaces: Vec<u32>,
+    dict_bounds: Vec<usize>,
+    shard_of: Vec<u32>,
+}
+
+impl<'a> StaticIndex<'a> {
+    /// Plan the index of `site`.
+    pub fn new(
+        site: &'a Site,
+        vocabulary: &'a SearchVocabulary,
+        configured_synonyms: &[Vec<String>],
+    ) -> StaticIndex<'a> {
+        let n = site.incidents.len() as u32;
+        let mut totals = [0u64; NUM_FIELDS];
+        let mut surface_df = vec![0u32; vocabulary.surfaces.len()];
+        let mut entries = 0usize;
+        for incident in &site.incidents {
+            for (total, &length) in totals.iter_mut().zip(&incident.search.lengths) {
+                *total += u64::from(length);
             }
-            shard.insert(e.term.clone(), Value::Array(entry));
-            positions.insert(e.term, Value::Array(positions_entry));
+            for &s in &incident.search.surfaces {
+                surface_df[s as usize] += 1;
+            }
+            entries += incident.search.entries.len();
         }
-        files.push((format!("search/p/{k}.js"), script(&format!("p{k}"), &Value::Object(shard))));
-        files.push((
-            format!("search/x/{k}.js"),
-            script(&format!("x{k}"), &Value::Object(positions)),
-        ));
-    }
-
-    // Surface dictionary chunks and typo buckets.
-    let mut surfaces: Vec<usize> = (0..surface_df.len()).filter(|&s| surface_df[s] > 0).collect();
-    surfaces.sort_by(|a, b| vocabulary.surfaces[*a].cmp(&vocabulary.surfaces[*b]));
-    let mut dict_starts = Vec::new();
-    let mut chunk: Vec<Value> = Vec::new();
-    let mut chunk_bytes = 0;
-    let mut typo: BTreeMap<String, Vec<(String, u32)>> = BTreeMap::new();
-    for s in surfaces {
-        let word = &*vocabulary.surfaces[s];
-        if chunk_bytes >= CHUNK_BYTES {
-            let k = dict_starts.len() - 1;
-            files.push((
-                format!("search/d/{k}.js"),
-                script(&format!("d{k}"), &Value::Array(std::mem::take(&mut chunk))),
-            ));
-            chunk_bytes = 0;
-        }
-        if chunk_bytes == 0 {
-            dict_starts.push(word.to_string());
-        }
-        let stem = term_of_folded(word).unwrap_or_default();
-        let stem_value = if word.starts_with(&stem) { json!(stem.len()) } else { json!(stem) };
-        chunk.push(json!([word, stem_value, surface_df[s]]));
-        chunk_bytes += word.len() * 2 + 10;
-        if word.chars().count() >= super::engine::MIN_TYPO_CHARS - 1 {
-            for key in typo_keys(word) {
-                typo.entry(key).or_default().push((word.to_string(), surface_df[s]));
+        let avg = totals.map(|t| t as f64 / f64::from(n.max(1)));
+        // Postings are sharded by a hash of the stem, so the manifest need not list where each
+        // shard starts.
+        let post_shards = ((entries * 7) / CHUNK_BYTES).max(1) as u32;
+        let shard_of: Vec<u32> =
+            vocabulary.terms.par_iter().map(|t| fnv1a(t) % post_shards).collect();
+        let mut surfaces: Vec<u32> =
+            (0..surface_df.len() as u32).filter(|&s| surface_df[s as usize] > 0).collect();
+        surfaces.par_sort_by(|a, b| {
+            vocabulary.surfaces[*a as usize].cmp(&vocabulary.surfaces[*b as usize])
+        });
+        let mut dict_bounds = Vec::new();
+        let mut bytes = CHUNK_BYTES;
+        let mut typo_bytes = 0;
+        for (i, &s) in surfaces.iter().enumerate() {
+            let word = &*vocabulary.surfaces[s as usize];
+            if bytes >= CHUNK_BYTES {
+                dict_bounds.push(i);
+                bytes = 0;
+            }
+            bytes += word.len() * 2 + 10;
+            if word.chars().count() >= super::engine::MIN_TYPO_CHARS - 1 {
+                typo_bytes += 2 * (word.len() + 8);
             }
         }
-    }
-    if !chunk.is_empty() || dict_starts.is_empty() {
-        if dict_starts.is_empty() {
-            dict_starts.push(String::new());
+        if dict_bounds.is_empty() {
+            dict_bounds.push(0);
         }
-        let k = dict_starts.len() - 1;
-        files.push((format!("search/d/{k}.js"), script(&format!("d{k}"), &Value::Array(chunk))));
-    }
-    let typo_bytes: usize = typo.values().flatten().map(|(w, _)| w.len() + 8).sum();
-    let typo_shards = (typo_bytes / (CHUNK_BYTES / 2)).max(1) as u32;
-    let mut buckets: Vec<serde_json::Map<String, Value>> =
-        (0..typo_shards).map(|_| serde_json::Map::new()).collect();
-    for (key, words) in typo {
-        buckets[(fnv1a(&key) % typo_shards) as usize].insert(key, json!(words));
-    }
-    for (k, bucket) in buckets.into_iter().enumerate() {
-        files.push((format!("search/y/{k}.js"), script(&format!("y{k}"), &Value::Object(bucket))));
-    }
-
-    // Result cards.
-    for (k, group) in site.incidents.chunks(CARDS_PER_FILE).enumerate() {
-        let cards: Vec<Value> = group
+        let dict = dict_bounds
             .iter()
-            .map(|i| {
-                let excerpt: String = body_after_summary(i).chars().take(EXCERPT_CHARS).collect();
-                json!([
-                    i.title,
-                    i.url_path(),
-                    crate::model::dates::format_date(i.date().date()),
-                    i.severity.as_ref().map_or(String::new(), |s| s.name.clone()),
-                    i.severity.as_ref().map_or(-1, |s| s.rank as i64),
-                    i.summary.chars().take(SUMMARY_CHARS).collect::<String>(),
-                    excerpt.split_whitespace().collect::<Vec<_>>().join(" "),
-                ])
+            .map(|&i| {
+                surfaces
+                    .get(i)
+                    .map_or_else(String::new, |&s| vocabulary.surfaces[s as usize].to_string())
             })
             .collect();
-        files.push((format!("search/c/{k}.js"), script(&format!("c{k}"), &Value::Array(cards))));
+        let mut years: Vec<(i32, u32)> = Vec::new();
+        for (doc, incident) in site.incidents.iter().enumerate() {
+            if years.last().map(|(y, _)| *y) != Some(incident.year()) {
+                years.push((incident.year(), doc as u32));
+            }
+        }
+        let mut facets: BTreeMap<&'static str, Vec<(String, String)>> = BTreeMap::new();
+        for key in ["tag", "service"] {
+            facets.insert(
+                key,
+                facet_values(site, key)
+                    .into_iter()
+                    .map(|(slug, (title, _))| (slug, title))
+                    .collect(),
+            );
+        }
+        facets.insert(
+            "severity",
+            site.config.severities.iter().map(|s| (slugify(s), s.clone())).collect(),
+        );
+        let manifest = Manifest {
+            v: 1,
+            n,
+            avg,
+            boosts: BOOSTS,
+            norms: (0..=255u8).map(fieldnorm_of).collect(),
+            dict,
+            post: post_shards,
+            typo: (typo_bytes / (CHUNK_BYTES / 2)).max(1) as u32,
+            cards: CARDS_PER_FILE,
+            years,
+            syn: synonym_table(configured_synonyms),
+            facets,
+        };
+        StaticIndex { site, vocabulary, manifest, surface_df, surfaces, dict_bounds, shard_of }
     }
 
-    // Facets.
-    let mut facets: BTreeMap<&'static str, Vec<(String, String)>> = BTreeMap::new();
-    for (key, values_of) in [("tag", 0usize), ("service", 1)] {
-        let mut by_slug: BTreeMap<String, (String, Vec<u32>)> = BTreeMap::new();
-        for (doc, incident) in site.incidents.iter().enumerate() {
-            let values = if values_of == 0 { &incident.tags } else { &incident.services };
-            for v in values {
-                let title = if values_of == 0 { site.config.tag_title(v) } else { v.clone() };
-                let entry = by_slug.entry(slugify(v)).or_insert((title, Vec::new()));
-                if entry.1.last() != Some(&(doc as u32)) {
-                    entry.1.push(doc as u32);
+    /// Produce every file of the index, in parallel, into `sink`.
+    pub fn write(&self, sink: Sink<'_>) -> Result<(), String> {
+        let groups = self.manifest.post.clamp(1, 16);
+        let jobs: Vec<Job> = (0..groups)
+            .map(Job::Postings)
+            .chain([Job::Dictionary, Job::Typos, Job::Facets, Job::Manifest])
+            .chain(
+                (0..self.site.incidents.len().div_ceil(CARDS_PER_FILE)).step_by(64).map(Job::Cards),
+            )
+            .collect();
+        jobs.into_par_iter().try_for_each(|job| match job {
+            Job::Postings(group) => self.write_postings(group, groups, sink),
+            Job::Dictionary => self.write_dictionary(sink),
+            Job::Typos => self.write_typos(sink),
+            Job::Facets => self.write_facets(sink),
+            Job::Manifest => sink(
+                "search/manifest.js".into(),
+                script("manifest", &serde_json::to_value(&self.manifest).unwrap_or_default()),
+            ),
+            Job::Cards(first) => self.write_cards(
+                first,
+                (first + 64).min(self.site.incidents.len().div_ceil(CARDS_PER_FILE)),
+                sink,
+            ),
+        })
+    }
+
+    /// The postings shards of one group (shard id modulo `groups`): only that part of the
+    /// inverted index is in memory at once.
+    fn write_postings(&self, group: u32, groups: u32, sink: Sink<'_>) -> Result<(), String> {
+        let (n, avg) = (self.manifest.n, self.manifest.avg);
+        let mut terms: rustc_hash::FxHashMap<u32, TermData<'_>> = rustc_hash::FxHashMap::default();
+        for (doc, incident) in self.site.incidents.iter().enumerate() {
+            let lengths = incident.search.lengths;
+            for (e, positions) in incident.search.with_position_bytes() {
+                if self.shard_of[e.term as usize] % groups != group {
+                    continue;
+                }
+                let data = terms.entry(e.term).or_default();
+                data.postings.push((
+                    doc as u32,
+                    e.field,
+                    e.tf,
+                    fieldnorm_id(lengths[usize::from(e.field)]),
+                ));
+                data.positions.push(positions);
+            }
+        }
+        let mut shards: BTreeMap<u32, Vec<EncodedTerm>> = BTreeMap::new();
+        for (t, data) in terms {
+            shards.entry(self.shard_of[t as usize]).or_default().push(encode_term(
+                &self.vocabulary.terms[t as usize],
+                data,
+                n,
+                &avg,
+            ));
+        }
+        // Every shard exists, even one no stem hashed to, so a lookup always finds a file.
+        for k in (group..self.manifest.post).step_by(groups as usize) {
+            let mut bucket = shards.remove(&k).unwrap_or_default();
+            bucket.sort_by(|a, b| a.term.cmp(&b.term));
+            for (path, bytes) in shard_files(k, bucket) {
+                sink(path, bytes)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn write_dictionary(&self, sink: Sink<'_>) -> Result<(), String> {
+        for (k, &start) in self.dict_bounds.iter().enumerate() {
+            let end = self.dict_bounds.get(k + 1).copied().unwrap_or(self.surfaces.len());
+            let chunk: Vec<Value> = self.surfaces[start..end]
+                .iter()
+                .map(|&s| {
+                    let word = &*self.vocabulary.surfaces[s as usize];
+                    let stem = term_of_folded(word).unwrap_or_default();
+                    let stem =
+                        if word.starts_with(&stem) { json!(stem.len()) } else { json!(stem) };
+                    json!([word, stem, self.surface_df[s as usize]])
+                })
+                .collect();
+            sink(format!("search/d/{k}.js"), script(&format!("d{k}"), &Value::Array(chunk)))?;
+        }
+        Ok(())
+    }
+
+    fn write_typos(&self, sink: Sink<'_>) -> Result<(), String> {
+        let shards = self.manifest.typo;
+        let mut buckets: Vec<BTreeMap<String, Vec<(&str, u32)>>> =
+            (0..shards).map(|_| BTreeMap::new()).collect();
+        for &s in &self.surfaces {
+            let word = &*self.vocabulary.surfaces[s as usize];
+            if word.chars().count() >= super::engine::MIN_TYPO_CHARS - 1 {
+                for key in typo_keys(word) {
+                    let k = (fnv1a(&key) % shards) as usize;
+                    buckets[k].entry(key).or_default().push((word, self.surface_df[s as usize]));
                 }
             }
         }
-        let docs: Vec<String> = by_slug
-            .values()
-            .map(|(_, list)| {
-                let mut bytes = Vec::new();
-                let mut previous = 0;
-                for &d in list {
-                    push_varint(&mut bytes, d - previous);
-                    previous = d;
-                }
-                b64(&bytes)
-            })
-            .collect();
-        facets.insert(
-            key,
-            by_slug.iter().map(|(slug, (title, _))| (slug.clone(), title.clone())).collect(),
-        );
-        files.push((format!("search/f/{key}.js"), script(&format!("f{key}"), &json!(docs))));
+        for (k, bucket) in buckets.into_iter().enumerate() {
+            sink(format!("search/y/{k}.js"), script(&format!("y{k}"), &json!(bucket)))?;
+        }
+        Ok(())
     }
-    facets.insert(
-        "severity",
-        site.config.severities.iter().map(|s| (slugify(s), s.clone())).collect(),
-    );
-    let mut numbers = Vec::new();
-    for incident in &site.incidents {
-        let days = (incident.date().date().to_julian_day() - 2_440_588).max(0) as u32;
-        push_varint(&mut numbers, days);
-        let minutes =
-            incident.timeline.time_to_resolve().map_or(0, |d| d.whole_minutes().max(0) as u32 + 1);
-        push_varint(&mut numbers, minutes);
-        numbers.push(incident.severity.as_ref().map_or(255, |s| s.rank.min(254) as u8));
-    }
-    files.push(("search/f/num.js".into(), script("fnum", &json!(b64(&numbers)))));
 
-    let mut years: Vec<(i32, u32)> = Vec::new();
+    fn write_cards(&self, first: usize, end: usize, sink: Sink<'_>) -> Result<(), String> {
+        for k in first..end {
+            let group = &self.site.incidents
+                [k * CARDS_PER_FILE..((k + 1) * CARDS_PER_FILE).min(self.site.incidents.len())];
+            let cards: Vec<Value> = group
+                .iter()
+                .map(|i| {
+                    let excerpt: String =
+                        body_after_summary(i).chars().take(EXCERPT_CHARS).collect();
+                    json!([
+                        i.title,
+                        i.url_path(),
+                        crate::model::dates::format_date(i.date().date()),
+                        i.severity.as_ref().map_or(String::new(), |s| s.name.clone()),
+                        i.severity.as_ref().map_or(-1, |s| s.rank as i64),
+                        i.summary.chars().take(SUMMARY_CHARS).collect::<String>(),
+                        excerpt.split_whitespace().collect::<Vec<_>>().join(" "),
+                    ])
+                })
+                .collect();
+            sink(format!("search/c/{k}.js"), script(&format!("c{k}"), &Value::Array(cards)))?;
+        }
+        Ok(())
+    }
+
+    fn write_facets(&self, sink: Sink<'_>) -> Result<(), String> {
+        for key in ["tag", "service"] {
+            let docs: Vec<String> = facet_values(self.site, key)
+                .values()
+                .map(|(_, list)| {
+                    let mut bytes = Vec::new();
+                    let mut previous = 0;
+                    for &d in list {
+                        push_varint(&mut bytes, d - previous);
+                        previous = d;
+                    }
+                    b64(&bytes)
+                })
+                .collect();
+            sink(format!("search/f/{key}.js"), script(&format!("f{key}"), &json!(docs)))?;
+        }
+        let mut numbers = Vec::new();
+        for incident in &self.site.incidents {
+            let days = (incident.date().date().to_julian_day() - 2_440_588).max(0) as u32;
+            push_varint(&mut numbers, days);
+            let minutes = incident
+                .timeline
+                .time_to_resolve()
+                .map_or(0, |d| d.whole_minutes().max(0) as u32 + 1);
+            push_varint(&mut numbers, minutes);
+            numbers.push(incident.severity.as_ref().map_or(255, |s| s.rank.min(254) as u8));
+        }
+        sink("search/f/num.js".into(), script("fnum", &json!(b64(&numbers))))
+    }
+}
+
+/// The work of writing the index, in parallel pieces.
+enum Job {
+    Postings(u32),
+    Dictionary,
+    Typos,
+    Facets,
+    Manifest,
+    Cards(usize),
+}
+
+/// Tag or service slugs → (display title, postmortems having it, in order).
+fn facet_values(site: &Site, key: &str) -> BTreeMap<String, (String, Vec<u32>)> {
+    let mut by_slug: BTreeMap<String, (String, Vec<u32>)> = BTreeMap::new();
     for (doc, incident) in site.incidents.iter().enumerate() {
-        if years.last().map(|(y, _)| *y) != Some(incident.year()) {
-            years.push((incident.year(), doc as u32));
+        let values = if key == "tag" { &incident.tags } else { &incident.services };
+        for v in values {
+            let entry = by_slug.entry(slugify(v)).or_insert_with(|| {
+                let title = if key == "tag" { site.config.tag_title(v) } else { v.clone() };
+                (title, Vec::new())
+            });
+            if entry.1.last() != Some(&(doc as u32)) {
+                entry.1.push(doc as u32);
+            }
         }
     }
-    let manifest = Manifest {
-        v: 1,
-        n,
-        avg,
-        boosts: BOOSTS,
-        norms: (0..=255u8).map(fieldnorm_of).collect(),
-        dict: dict_starts,
-        post: post_shards,
-        typo: typo_shards,
-        cards: CARDS_PER_FILE,
-        years,
-        syn: synonym_table(configured_synonyms),
-        facets,
-    };
-    files.push((
-        "search/manifest.js".into(),
-        script("manifest", &serde_json::to_value(&manifest).unwrap_or_default()),
-    ));
-    (files, manifest)
+    by_slug
 }
 
 /// The body text after the summary, when the summary is the body's first paragraph (so a
 /// snippet does not repeat it).
-pub fn body_after_summary(incident: &crate::model::Incident) -> &str {
-    let body = incident.body.plain_text.trim_start();
-    body.strip_prefix(incident.summary.as_str()).unwrap_or(body)
+pub fn body_after_summary(incident: &crate::model::Incident) -> String {
+    let text = incident.body.text();
+    let body = text.trim_start();
+    body.strip_prefix(incident.summary.as_str()).unwrap_or(body).to_string()
 }
 
 /// The manifest as JSON data for a `<script type="application/json">` element: every `<` is

@@ -252,7 +252,7 @@ fn content_hash(incident: &crate::model::Incident, site: &Site) -> u128 {
         incident.title.as_str(),
         incident.summary.as_str(),
         incident.source.as_str(),
-        incident.body.plain_text.as_str(),
+        incident.body.text().as_str(),
         incident.severity.as_ref().map_or("", |s| s.name.as_str()),
         &incident.tags.join("\u{1}"),
         &incident.services.join("\u{1}"),
@@ -325,7 +325,7 @@ fn document(
     doc.add_i64(fields.year, i64::from(incident.year()));
     doc.add_text(fields.title_stored, &incident.title);
     doc.add_text(fields.summary_stored, &incident.summary);
-    doc.add_text(fields.body_stored, &incident.body.plain_text);
+    doc.add_text(fields.body_stored, incident.body.text());
     doc.add_text(
         fields.url,
         format!(
