@@ -24,6 +24,8 @@ pub(crate) enum Command {
     Build(BuildArgs),
     /// Validate everything `build` would read, without writing a site.
     Check(CheckArgs),
+    /// Start a postmortem from the template: postmortems/YYYY/YYYY-MM-DD-<slug>.md.
+    New(NewArgs),
     /// Search the postmortems, like the site's search box.
     Search(SearchArgs),
 }
@@ -36,6 +38,25 @@ pub(crate) struct InitArgs {
     /// Site title.
     #[arg(long, default_value = "Incident knowledge base")]
     pub title: String,
+}
+
+/// `hindsight new`.
+#[derive(Debug, Args)]
+pub(crate) struct NewArgs {
+    /// What happened, as the postmortem's title.
+    pub title: String,
+    /// The knowledge base: a folder holding hindsight.toml.
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// When customer impact started: YYYY-MM-DD or 2024-03-14T09:32:00Z (default: now).
+    #[arg(long)]
+    pub date: Option<String>,
+    /// Severity, from the site's scale (default: left for you to fill in).
+    #[arg(long)]
+    pub severity: Option<String>,
+    /// Create a bundle folder (`.../<slug>/index.md`) to keep images next to the text.
+    #[arg(long)]
+    pub bundle: bool,
 }
 
 /// Options shared by the commands that load a knowledge base.
@@ -88,6 +109,10 @@ pub(crate) struct CheckArgs {
     /// Exit 1 while open action items are past their due date.
     #[arg(long)]
     pub(crate) fail_on_overdue: bool,
+    /// Print the review checklist of one postmortem (impact stated? causes beyond the
+    /// trigger? actions with owners? ...) with its findings.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) review: Option<PathBuf>,
 }
 
 /// `hindsight search`.

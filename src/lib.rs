@@ -15,10 +15,11 @@ pub mod config;
 pub mod derive;
 pub mod diagnostics;
 pub mod front_matter;
+pub mod lint;
 pub mod load;
 pub mod model;
 pub mod output;
-mod parse;
+pub mod parse;
 pub mod render;
 pub mod search;
 
@@ -145,6 +146,12 @@ pub fn load_site(root: &Path, options: &LoadOptions) -> Result<LoadedSite, Failu
     for code in [Code::UndescribedTag, Code::UndescribedTheme] {
         diagnostics::collapse_repeats(&mut diagnostics, code);
     }
+    // A build prints each "not finished yet" warning once; `check` lists every file.
+    if mode == Mode::Build {
+        for code in [Code::MissingSummary, Code::MissingLessons, Code::MissingResolved] {
+            diagnostics::collapse_repeats(&mut diagnostics, code);
+        }
+    }
     // Keep the text only of files a finding still points into.
     let cited: std::collections::HashSet<&str> =
         diagnostics.iter().filter_map(|d| d.location.as_ref()).map(|l| l.file.as_str()).collect();
@@ -154,15 +161,31 @@ pub fn load_site(root: &Path, options: &LoadOptions) -> Result<LoadedSite, Failu
         }
     }
     timings.record("parse", &mut clock);
-    if diagnostics.iter().any(Diagnostic::is_error) {
-        return Err(Failure::from(diagnostics, sources));
+    // Cross-file checks (references, reading paths) run even when some files have errors,
+    // so one run reports everything. Of postmortems sharing a slug (already an error), the
+    // first by path stands in for the others.
+    let mut incidents = parsed.incidents;
+    if diagnostics.iter().any(|d| d.code == Code::DuplicateOutput) {
+        incidents.sort_by(|a, b| a.source.cmp(&b.source));
+        let mut seen = std::collections::HashSet::new();
+        incidents.retain(|i| seen.insert(model::slug::collision_key(&i.slug)));
     }
-    let site = Site::new(config, options.build_date, parsed.incidents, options.filter);
+    let site = Site::new(config, options.build_date, incidents, options.filter);
     let config_text = sources.get(config::CONFIG_FILE).unwrap_or_default();
     let vocabulary = parsed.vocabulary;
     let (derived, problems) = derive::derive_site(&site, &vocabulary, &config_text, mode);
     diagnostics.extend(problems);
     timings.record("derive", &mut clock);
+    // Findings about whole files or cross-file references may point into files whose text
+    // was not kept while parsing.
+    for d in &diagnostics {
+        if let Some(location) = &d.location
+            && !sources.contains(&location.file)
+            && let Ok(text) = std::fs::read_to_string(root.join(&location.file))
+        {
+            sources.insert(&location.file, &text);
+        }
+    }
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(Failure::from(diagnostics, sources));
     }
@@ -177,6 +200,78 @@ pub fn load_site(root: &Path, options: &LoadOptions) -> Result<LoadedSite, Failu
         diagnostics,
         sources,
         timings,
+    })
+}
+
+/// `check --review FILE`: one postmortem's findings and review checklist.
+pub struct Review {
+    /// The file, relative to the root.
+    pub file: String,
+    /// Its status, when it validated.
+    pub status: Option<model::Status>,
+    /// Every finding in the file (including those that need the whole knowledge base, such
+    /// as duplicate slugs), in printing order.
+    pub findings: Vec<Diagnostic>,
+    /// The file's text, for printing the findings.
+    pub sources: SourceTexts,
+    /// The checklist, when the postmortem validated far enough to answer it.
+    pub checklist: Option<Vec<lint::review::ReviewItem>>,
+}
+
+/// Review the postmortem `file` (root-relative, `/`-separated) of the knowledge base at
+/// `root`.
+pub fn review_postmortem(
+    root: &Path,
+    options: &LoadOptions,
+    file: &str,
+) -> Result<Review, Failure> {
+    let (config, _) = SiteConfig::load(root, options.mode, options.base_url.as_deref())
+        .map_err(|d| Failure::from(d, SourceTexts::default()))?;
+    let layout = load::walk_kb(root, options.mode);
+    let Some(entry) = layout.postmortems.iter().find(|e| e.rel == file) else {
+        let diagnostic = Diagnostic::new(
+            Code::UnreadableFile,
+            options.mode,
+            format!("{file} is not a postmortem of {}", root.display()),
+        )
+        .help("pass a .md file under postmortems/ (or a bundle's index.md)");
+        return Err(Failure::from(vec![diagnostic], SourceTexts::default()));
+    };
+    let parser =
+        parse::FileParser::new(&layout.postmortems, &config, options.build_date, options.mode);
+    let outcome = parser.parse(entry);
+    // Findings that need the whole knowledge base (duplicate slugs, unknown references);
+    // per-file ones come from `outcome` (the whole-site run collapses repeated warnings).
+    let (all, mut sources) = match load_site(root, options) {
+        Ok(loaded) => (loaded.diagnostics, loaded.sources),
+        Err(failure) => (failure.diagnostics, failure.sources),
+    };
+    let mut findings = outcome.diagnostics;
+    findings.extend(all.into_iter().filter(|d| {
+        d.location.as_ref().is_some_and(|l| l.file == file)
+            && !matches!(d.code, Code::UndescribedTag | Code::UndescribedTheme)
+    }));
+    sort_diagnostics(&mut findings);
+    if let Some((rel, text)) = outcome.text {
+        sources.insert_packed(&rel, text);
+    }
+    let checklist = match (&outcome.incident, &outcome.outline) {
+        (Some(incident), Some(outline)) => {
+            Some(lint::review::checklist(&lint::review::ReviewInput {
+                incident,
+                outline,
+                summary_key: outcome.summary_key,
+                findings: &findings,
+            }))
+        }
+        _ => None,
+    };
+    Ok(Review {
+        file: file.to_string(),
+        status: outcome.incident.as_ref().map(|i| i.status),
+        findings,
+        sources,
+        checklist,
     })
 }
 

@@ -10,10 +10,11 @@ use time::Date;
 use crate::config::SiteConfig;
 use crate::diagnostics::{Diagnostic, FileDiagnostics, Mode};
 use crate::front_matter::parse_front_matter;
+use crate::lint::{LintRules, LintedFile, lint_file, mask};
 use crate::load::{SourceEntry, read_source};
 use crate::model::body::PackedText;
 use crate::model::{Incident, IncidentContext, build_incident};
-use crate::render::markdown::{BodySource, MarkdownOptions, render_markdown};
+use crate::render::markdown::{BodySource, MarkdownOptions, Outline, render_markdown};
 use crate::search::document::{DocTerms, SearchVocabulary, Vocabulary, field_texts};
 
 /// The result of parsing every postmortem.
@@ -42,8 +43,117 @@ fn analyze_incident(incident: &Incident, vocabulary: &Vocabulary) -> DocTerms {
     DocTerms::analyze(&fields, vocabulary)
 }
 
-/// One file's incident (when valid), findings, and text (when there are findings).
-type FileResult = (Option<Incident>, Vec<Diagnostic>, Option<(String, PackedText)>);
+/// What parsing one file gives.
+pub struct FileOutcome {
+    /// The postmortem, when it validated.
+    pub incident: Option<Incident>,
+    /// Everything found in the file.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The file's text (credentials masked), kept when there are findings.
+    pub text: Option<(String, PackedText)>,
+    /// The body's structure, when the front matter parsed.
+    pub outline: Option<Outline>,
+    /// Whether the front matter has a non-empty `summary`.
+    pub summary_key: bool,
+}
+
+/// Everything parsing a file needs, prepared once per run and shared by the threads.
+pub struct FileParser<'a> {
+    ctx: IncidentContext<'a>,
+    known: HashSet<String>,
+    options: MarkdownOptions,
+    rules: LintRules,
+    vocabulary: Vocabulary,
+    mode: Mode,
+}
+
+impl<'a> FileParser<'a> {
+    /// A parser for the postmortems `entries` of a site.
+    pub fn new(
+        entries: &[SourceEntry],
+        config: &'a SiteConfig,
+        build_date: Date,
+        mode: Mode,
+    ) -> FileParser<'a> {
+        FileParser {
+            ctx: IncidentContext::new(config, build_date),
+            known: entries.iter().map(|e| e.rel.clone()).collect(),
+            options: MarkdownOptions {
+                smart_punctuation: config.markdown.smart_punctuation,
+                trusted_html: config.markdown.trusted_html,
+                validate_only: !mode.renders(),
+            },
+            rules: LintRules::new(&config.lint),
+            vocabulary: Vocabulary::default(),
+            mode,
+        }
+    }
+
+    /// Read, parse, render, validate, analyze and check one file.
+    pub fn parse(&self, entry: &SourceEntry) -> FileOutcome {
+        let source = match read_source(entry, self.mode) {
+            Ok(source) => source,
+            Err(diagnostic) => {
+                return FileOutcome {
+                    incident: None,
+                    diagnostics: vec![*diagnostic],
+                    text: None,
+                    outline: None,
+                    summary_key: false,
+                };
+            }
+        };
+        let mut diags = FileDiagnostics::new(&entry.rel, &source.lines, self.mode);
+        let mut outline = None;
+        let mut summary_key = false;
+        let incident = parse_front_matter(&source.text, &mut diags).and_then(|parsed| {
+            summary_key = parsed.raw.summary.as_ref().is_some_and(|s| !s.value.trim().is_empty());
+            let body = BodySource {
+                text: parsed.body,
+                offset: parsed.body_offset,
+                file: &entry.rel,
+                bundle: entry.bundle.as_ref(),
+                known_sources: &self.known,
+            };
+            let mut rendered = render_markdown(&body, self.options, &mut diags);
+            outline = Some(std::mem::take(&mut rendered.outline));
+            if !self.mode.renders() {
+                rendered.html.clear();
+                rendered.plain_text.clear();
+            }
+            let mut incident = build_incident(entry, parsed.raw, rendered, &self.ctx, &mut diags)?;
+            if self.mode.renders() {
+                incident.search = analyze_incident(&incident, &self.vocabulary);
+            }
+            Some(incident)
+        });
+        let linted = LintedFile {
+            text: &source.text,
+            outline: outline.as_ref(),
+            incident: incident.as_ref(),
+            summary_key,
+        };
+        let secrets = lint_file(&self.rules, &linted, &mut diags);
+        let found = diags.found;
+        let text = (!found.is_empty()).then(|| {
+            let text = if secrets.is_empty() {
+                PackedText::pack(&source.text)
+            } else {
+                PackedText::pack(&mask(&source.text, &secrets))
+            };
+            (entry.rel.clone(), text)
+        });
+        FileOutcome { incident, diagnostics: found, text, outline, summary_key }
+    }
+
+    /// The strings of the analyzed text of every file parsed so far.
+    pub fn into_vocabulary(self) -> SearchVocabulary {
+        SearchVocabulary {
+            terms: self.vocabulary.terms.into_strings(),
+            surfaces: self.vocabulary.surfaces.into_strings(),
+        }
+    }
+}
 
 /// Parse every postmortem of `entries`.
 pub fn parse_postmortems(
@@ -52,54 +162,19 @@ pub fn parse_postmortems(
     build_date: Date,
     mode: Mode,
 ) -> ParsedPostmortems {
-    let ctx = IncidentContext::new(config, build_date);
-    let known: HashSet<String> = entries.iter().map(|e| e.rel.clone()).collect();
-    let options = MarkdownOptions {
-        smart_punctuation: config.markdown.smart_punctuation,
-        trusted_html: config.markdown.trusted_html,
-    };
-    let vocabulary = Vocabulary::default();
-    let results: Vec<FileResult> = entries
-        .par_iter()
-        .map(|entry| {
-            let source = match read_source(entry, mode) {
-                Ok(source) => source,
-                Err(diagnostic) => return (None, vec![*diagnostic], None),
-            };
-            let mut diags = FileDiagnostics::new(&entry.rel, &source.lines, mode);
-            let incident = parse_front_matter(&source.text, &mut diags).and_then(|parsed| {
-                let body = BodySource {
-                    text: parsed.body,
-                    offset: parsed.body_offset,
-                    file: &entry.rel,
-                    bundle: entry.bundle.as_ref(),
-                    known_sources: &known,
-                };
-                let rendered = render_markdown(&body, options, &mut diags);
-                let mut incident = build_incident(entry, parsed.raw, rendered, &ctx, &mut diags)?;
-                incident.search = analyze_incident(&incident, &vocabulary);
-                Some(incident)
-            });
-            let found = diags.found;
-            let text =
-                (!found.is_empty()).then(|| (entry.rel.clone(), PackedText::pack(&source.text)));
-            (incident, found, text)
-        })
-        .collect();
+    let parser = FileParser::new(entries, config, build_date, mode);
+    let results: Vec<FileOutcome> = entries.par_iter().map(|entry| parser.parse(entry)).collect();
     let mut parsed = ParsedPostmortems {
         incidents: Vec::with_capacity(results.len()),
         diagnostics: Vec::new(),
         texts: Vec::new(),
         vocabulary: SearchVocabulary::default(),
     };
-    for (incident, diagnostics, text) in results {
-        parsed.incidents.extend(incident);
-        parsed.diagnostics.extend(diagnostics);
-        parsed.texts.extend(text);
+    for outcome in results {
+        parsed.incidents.extend(outcome.incident);
+        parsed.diagnostics.extend(outcome.diagnostics);
+        parsed.texts.extend(outcome.text);
     }
-    parsed.vocabulary = SearchVocabulary {
-        terms: vocabulary.terms.into_strings(),
-        surfaces: vocabulary.surfaces.into_strings(),
-    };
+    parsed.vocabulary = parser.into_vocabulary();
     parsed
 }

@@ -3,6 +3,7 @@
 mod build;
 mod check;
 mod init;
+mod new;
 mod search;
 
 use std::io::IsTerminal;
@@ -24,6 +25,7 @@ pub(crate) fn run(command: Command) -> Result<ExitCode> {
         Command::Init(args) => init::run(&args),
         Command::Build(args) => build::run(&args),
         Command::Check(args) => check::run(&args),
+        Command::New(args) => new::run(&args),
         Command::Search(args) => search::run(&args),
     }
 }
@@ -57,7 +59,8 @@ fn load_options(args: &SiteArgs, mode: Mode, base_url: Option<String>) -> Result
 
 /// Print findings to stderr (JSON and GitHub formats to stdout, for piping).
 fn report(diagnostics: &[Diagnostic], format: Format, sources: &SourceTexts) -> Result<()> {
-    if diagnostics.is_empty() {
+    // A SARIF log is written even when empty: dashboards then close the alerts they had.
+    if diagnostics.is_empty() && format != Format::Sarif {
         return Ok(());
     }
     match format {
@@ -71,7 +74,7 @@ fn report(diagnostics: &[Diagnostic], format: Format, sources: &SourceTexts) -> 
             let mut err = StandardStream::stderr(choice);
             print_diagnostics(diagnostics, format, sources, &mut err)?;
         }
-        Format::Json | Format::Github => {
+        Format::Json | Format::Github | Format::Sarif => {
             let mut out = StandardStream::stdout(ColorChoice::Never);
             print_diagnostics(diagnostics, format, sources, &mut out)?;
         }

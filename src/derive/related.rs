@@ -251,6 +251,9 @@ pub fn derive_related(
             }
         }
     }
+    if !mode.renders() {
+        return (explicit, diagnostics);
+    }
     // Listing is one-way in the files, but a reader of either page wants the other.
     let mut reverse: Vec<Vec<usize>> = vec![Vec::new(); n];
     for (i, list) in explicit.iter().enumerate() {

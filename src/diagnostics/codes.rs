@@ -8,11 +8,11 @@ use serde::{Serialize, Serializer};
 use super::{Mode, Severity};
 
 macro_rules! codes {
-    ($( $(#[$doc:meta])* $variant:ident = ($id:literal, $name:literal, $build:ident, $check:ident), )*) => {
+    ($( $(#[doc = $doc:literal])* $variant:ident = ($id:literal, $name:literal, $build:ident, $check:ident), )*) => {
         /// A stable finding code such as `H001 unknown-key`.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub enum Code {
-            $( $(#[$doc])* $variant, )*
+            $( $(#[doc = $doc])* $variant, )*
         }
 
         impl Code {
@@ -27,6 +27,11 @@ macro_rules! codes {
             /// The kebab-case name, e.g. `unknown-key`.
             pub fn name(self) -> &'static str {
                 match self { $(Code::$variant => $name,)* }
+            }
+
+            /// What the code means, in one sentence (its documentation).
+            pub fn description(self) -> &'static str {
+                match self { $(Code::$variant => concat!($($doc),*).trim_ascii(),)* }
             }
 
             /// How serious the finding is under `mode`.
@@ -89,6 +94,21 @@ codes! {
     UndescribedTag = ("H102", "undescribed-tag", Warning, Warning),
     /// An open action item past its due date (reported by `check` only).
     OverdueAction = ("H103", "overdue-action", Warning, Warning),
+    /// A published postmortem with no summary: no `summary` key and no paragraph under
+    /// its first heading.
+    MissingSummary = ("H104", "missing-summary", Warning, Warning),
+    /// A published postmortem with no `[[lessons]]`.
+    MissingLessons = ("H105", "missing-lessons", Warning, Warning),
+    /// A published postmortem with no `resolved` time.
+    MissingResolved = ("H106", "missing-resolved", Warning, Warning),
+    /// A section heading with nothing under it, usually left from the template.
+    EmptySection = ("H107", "empty-section", Warning, Warning),
+    /// Wording that assigns blame to a person instead of describing the system.
+    BlamefulLanguage = ("H108", "blameful-language", Warning, Warning),
+    /// What looks like a credential (API key, token, private key, password in a URL).
+    LeakedSecret = ("H109", "leaked-secret", Error, Error),
+    /// Personal data pasted from logs: an email address or a public IP address.
+    PersonalData = ("H110", "personal-data", Warning, Warning),
 }
 
 impl fmt::Display for Code {
@@ -117,6 +137,35 @@ mod tests {
         ids.dedup();
         names.dedup();
         assert_eq!((ids.len(), names.len()), (n, n));
+    }
+
+    /// The README's table of finding codes, generated from the codes themselves.
+    fn readme_table() -> String {
+        let mut table = String::from(
+            "| code | name | in `build` | in `check` | meaning |\n|---|---|---|---|---|\n",
+        );
+        let word = |s: Severity| match s {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        for code in Code::ALL {
+            table.push_str(&format!(
+                "| `{}` | `{}` | {} | {} | {} |\n",
+                code.id(),
+                code.name(),
+                word(code.severity(Mode::Build)),
+                word(code.severity(Mode::Check)),
+                code.description()
+            ));
+        }
+        table
+    }
+
+    #[test]
+    fn the_readme_documents_every_code() {
+        let readme = include_str!("../../README.md");
+        let table = readme_table();
+        assert!(readme.contains(&table), "update the README's finding codes to:\n{table}");
     }
 
     #[test]

@@ -6,6 +6,7 @@
 pub mod codes;
 pub mod lines;
 pub mod report;
+pub mod sarif;
 
 use std::ops::Range;
 
@@ -32,6 +33,14 @@ pub enum Mode {
     Build,
     /// `hindsight check`.
     Check,
+}
+
+impl Mode {
+    /// Whether the run renders a site. `check` only validates, so it skips highlighting,
+    /// search analysis and similarity, which produce no findings.
+    pub fn renders(self) -> bool {
+        self == Mode::Build
+    }
 }
 
 /// A position in a source file: 1-based line and column (columns count characters).

@@ -21,6 +21,8 @@ pub enum Format {
     Json,
     /// GitHub Actions workflow commands, shown inline on pull requests.
     Github,
+    /// One SARIF 2.1.0 log, for code-scanning dashboards.
+    Sarif,
 }
 
 /// The texts of the files findings point into, keyed by their root-relative path. Kept
@@ -39,6 +41,11 @@ impl SourceTexts {
     /// Remember the already compressed text of `file`.
     pub fn insert_packed(&mut self, file: &str, text: PackedText) {
         self.texts.insert(file.to_string(), text);
+    }
+
+    /// Whether the text of `file` is known.
+    pub fn contains(&self, file: &str) -> bool {
+        self.texts.contains_key(file)
     }
 
     /// The text of `file`, if known.
@@ -68,6 +75,10 @@ pub fn print_diagnostics(
                 writeln!(out, "{}", github_command(diagnostic))?;
             }
             Ok(())
+        }
+        Format::Sarif => {
+            serde_json::to_writer_pretty(&mut *out, &super::sarif::sarif_log(diagnostics))?;
+            writeln!(out)
         }
     }
 }
@@ -113,7 +124,7 @@ fn print_human(
 
 /// The JSON shape of one finding (`check --format json`).
 #[derive(serde::Serialize)]
-struct JsonFinding<'a> {
+pub struct JsonFinding<'a> {
     file: Option<&'a str>,
     line: Option<usize>,
     column: Option<usize>,
@@ -142,6 +153,11 @@ impl<'a> From<&'a Diagnostic> for JsonFinding<'a> {
             help: d.help.as_deref(),
         }
     }
+}
+
+/// The JSON form of one finding, as `--format json` prints it.
+pub fn json_finding(diagnostic: &Diagnostic) -> JsonFinding<'_> {
+    JsonFinding::from(diagnostic)
 }
 
 /// A GitHub Actions workflow command for one finding.

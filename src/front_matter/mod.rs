@@ -85,7 +85,15 @@ pub fn parse_front_matter<'a>(
                 ),
                 Format::Yaml => ("YAML", "fix the YAML syntax; check indentation and quoting"),
             };
+            // The parser recovers and may report one mistake twice on its line (`date = =
+            // 2024` is an extra `=` and then an unexpected value): keep the first per line.
+            let mut lines_seen = Vec::new();
             for error in errors {
+                let line = diags.lines.line_col(error.span.start).0;
+                if lines_seen.contains(&line) {
+                    continue;
+                }
+                lines_seen.push(line);
                 diags.push(
                     Code::InvalidFrontMatter,
                     error.span,

@@ -121,6 +121,9 @@ pub struct RawFrontMatter {
     pub actions: Vec<RawAction>,
     /// `[extra]`, handed to templates untouched.
     pub extra: serde_json::Map<String, serde_json::Value>,
+    /// Every top-level key written, valid or not (a `title` of the wrong type is reported
+    /// as such, not as missing).
+    pub keys: Vec<String>,
 }
 
 /// Type-check a parsed front-matter tree into [`RawFrontMatter`], reporting every problem.
@@ -138,6 +141,7 @@ pub fn read_front_matter(root: &Node<'_>, diags: &mut FileDiagnostics<'_>) -> Ra
     let mut r = Reader { diags };
     for (key, node) in entries {
         let k = key.name.as_ref();
+        raw.keys.push(k.to_string());
         match k {
             "title" => raw.title = r.string(k, node),
             "date" => raw.date = r.datetime(k, node),

@@ -60,6 +60,8 @@ pub fn build_incident(
             );
             None
         }
+        // Written with the wrong type: already reported as such.
+        None if raw.keys.iter().any(|k| k == "title") => None,
         None => {
             diags.push(
                 Code::MissingRequired,
@@ -72,6 +74,7 @@ pub fn build_incident(
     };
     let start = match &raw.date {
         Some(d) => Some(d.value),
+        None if raw.keys.iter().any(|k| k == "date") => None,
         None => {
             diags.push(
                 Code::MissingRequired,

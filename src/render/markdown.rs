@@ -30,6 +30,8 @@ pub struct MarkdownOptions {
     pub smart_punctuation: bool,
     /// Pass raw HTML through unsanitized.
     pub trusted_html: bool,
+    /// Only validate (`check`): skip highlighting and sanitizing, whose output nobody reads.
+    pub validate_only: bool,
 }
 
 /// An entry of a page's table of contents.
@@ -41,6 +43,29 @@ pub struct TocEntry {
     pub id: String,
     /// The heading's text.
     pub title: String,
+}
+
+/// A heading of the body, for the completeness checks of `check`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Section {
+    /// 1 to 6.
+    pub level: u8,
+    /// The heading's text.
+    pub title: String,
+    /// Byte span of the heading in the file.
+    pub span: std::ops::Range<usize>,
+    /// Paragraphs, list items, code blocks, tables, quotes and HTML blocks (not comments)
+    /// between this heading and the next.
+    pub blocks: u32,
+}
+
+/// The body's structure as written: its headings and where its code is.
+#[derive(Clone, Debug, Default)]
+pub struct Outline {
+    /// Every heading, in order.
+    pub sections: Vec<Section>,
+    /// Byte spans (in the file) of code blocks and inline code, which prose checks skip.
+    pub code: Vec<std::ops::Range<usize>>,
 }
 
 /// A link from this body to another postmortem's source file.
@@ -65,6 +90,8 @@ pub struct RenderedBody {
     pub plain_text: String,
     /// Links to other postmortems' files.
     pub source_links: Vec<SourceLink>,
+    /// Headings and code spans, for `check`.
+    pub outline: Outline,
 }
 
 /// Where the body comes from, for resolving relative links and reporting problems.
@@ -115,7 +142,9 @@ pub fn render_markdown(
                 Event::End(TagEnd::CodeBlock) => {
                     state.text(buffer);
                     state.plain_text.push('\n');
-                    let html = match highlight(buffer, lang) {
+                    let highlighted =
+                        if options.validate_only { None } else { highlight(buffer, lang) };
+                    let html = match highlighted {
                         Some(h) => format!(
                             "<pre class=\"code\" data-lang=\"{}\"><code>{h}</code></pre>\n",
                             escape(lang)
@@ -133,6 +162,8 @@ pub fn render_markdown(
         }
         let event = match event {
             Event::Start(Tag::CodeBlock(kind)) => {
+                state.block();
+                state.outline.code.push(span);
                 let lang = match kind {
                     CodeBlockKind::Fenced(info) => {
                         info.split([' ', ',', '{']).next().unwrap_or("").to_string()
@@ -143,6 +174,12 @@ pub fn render_markdown(
                 continue;
             }
             Event::Start(Tag::Heading { level, id, .. }) => {
+                state.outline.sections.push(Section {
+                    level: level as u8,
+                    title: String::new(),
+                    span,
+                    blocks: 0,
+                });
                 heading = Some((level, id, Vec::new(), String::new()));
                 continue;
             }
@@ -175,8 +212,22 @@ pub fn render_markdown(
                 has_raw_html = true;
                 event
             }
+            Event::Start(Tag::HtmlBlock) => {
+                let html = source.text[range.clone()].trim();
+                if !(html.starts_with("<!--") && html.ends_with("-->")) {
+                    state.block();
+                }
+                event
+            }
             Event::Start(Tag::Paragraph) => {
+                if state.depth == 0 {
+                    state.block();
+                }
                 state.enter_block(true);
+                event
+            }
+            Event::Start(Tag::Item) => {
+                state.block();
                 event
             }
             Event::End(TagEnd::Paragraph) => {
@@ -186,6 +237,9 @@ pub fn render_markdown(
             Event::Start(
                 Tag::List(_) | Tag::BlockQuote(_) | Tag::Table(_) | Tag::FootnoteDefinition(_),
             ) => {
+                if state.depth == 0 && !matches!(event, Event::Start(Tag::List(_))) {
+                    state.block();
+                }
                 state.enter_block(false);
                 event
             }
@@ -198,7 +252,12 @@ pub fn render_markdown(
                 state.leave_block();
                 event
             }
-            Event::Text(ref text) | Event::Code(ref text) => {
+            Event::Text(ref text) => {
+                state.text(text);
+                event
+            }
+            Event::Code(ref text) => {
+                state.outline.code.push(span);
                 state.text(text);
                 event
             }
@@ -230,7 +289,7 @@ pub fn render_markdown(
     }
     let mut out = String::with_capacity(source.text.len() * 3 / 2);
     html::push_html(&mut out, events.into_iter());
-    if has_raw_html && !options.trusted_html {
+    if has_raw_html && !options.trusted_html && !options.validate_only {
         out = super::sanitize::sanitize_html(&out);
     }
     RenderedBody {
@@ -239,6 +298,7 @@ pub fn render_markdown(
         first_paragraph: state.first_paragraph.unwrap_or_default().trim().to_string(),
         plain_text: state.plain_text,
         source_links: state.source_links,
+        outline: state.outline,
     }
 }
 
@@ -253,6 +313,7 @@ struct State<'s> {
     first_paragraph: Option<String>,
     plain_text: String,
     source_links: Vec<SourceLink>,
+    outline: Outline,
 }
 
 impl<'s> State<'s> {
@@ -266,6 +327,14 @@ impl<'s> State<'s> {
             first_paragraph: None,
             plain_text: String::with_capacity(source.text.len()),
             source_links: Vec::new(),
+            outline: Outline::default(),
+        }
+    }
+
+    /// Count a block of content under the current heading.
+    fn block(&mut self) {
+        if let Some(section) = self.outline.sections.last_mut() {
+            section.blocks += 1;
         }
     }
 
@@ -313,6 +382,9 @@ impl<'s> State<'s> {
                 if s.is_empty() { "section".to_string() } else { s }
             }
         };
+        if let Some(section) = self.outline.sections.last_mut() {
+            section.title = text.trim().to_string();
+        }
         let mut unique = base.clone();
         let mut n = 1;
         while !self.ids.insert(unique.clone()) {

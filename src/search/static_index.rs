@@ -54,11 +54,15 @@ fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD_NO_PAD.encode(bytes)
 }
 
-/// `hindsightSearch.add("key", data);`, with every `<` escaped so no file can close a script.
+/// `(globalThis.hsq=globalThis.hsq||[]).push(["key",data]);`: queued until `search.js` has
+/// loaded, handed to it directly after. Every `<` is escaped so no file can close a script.
 fn script(key: &str, data: &Value) -> Vec<u8> {
     let json = serde_json::to_string(data).unwrap_or_default().replace('<', "\\u003c");
-    format!("hindsightSearch.add({},{json});\n", serde_json::to_string(key).unwrap_or_default())
-        .into_bytes()
+    format!(
+        "(globalThis.hsq=globalThis.hsq||[]).push([{},{json}]);\n",
+        serde_json::to_string(key).unwrap_or_default()
+    )
+    .into_bytes()
 }
 
 /// 32-bit FNV-1a, the typo buckets' hash (search.js computes the same).

@@ -4,6 +4,7 @@
 mod browser;
 mod build_output;
 mod build_pages;
+mod check;
 mod crawl;
 mod errors;
 mod init;
@@ -11,3 +12,4 @@ mod markdown;
 mod navigation;
 mod search;
 mod support;
+mod template_docs;

@@ -264,6 +264,27 @@ pub(crate) fn run_node(node: &Path, script: &str, args: &[&str], stdin: &str) ->
     String::from_utf8(output.stdout).unwrap()
 }
 
+/// Node with the npm package `package` of tests/js installed (`npm ci --prefix tests/js`).
+/// Without them the test prints a notice and skips, unless `HINDSIGHT_REQUIRE_BROWSER` is set.
+pub(crate) fn node_with(package: &str) -> Option<PathBuf> {
+    let node = node()?;
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/js/node_modules").join(package);
+    if dir.is_dir() {
+        return Some(node);
+    }
+    if std::env::var_os("HINDSIGHT_REQUIRE_BROWSER").is_some() {
+        panic!(
+            "HINDSIGHT_REQUIRE_BROWSER is set but {} is missing (npm ci --prefix tests/js)",
+            dir.display()
+        );
+    }
+    eprintln!(
+        "NOTICE: {} missing; skipping this test (run `npm ci --prefix tests/js`)",
+        dir.display()
+    );
+    None
+}
+
 /// Chromium, Node and playwright-core (in tests/js/node_modules), for the browser tests.
 /// Without them the tests print a notice and skip, unless `HINDSIGHT_REQUIRE_BROWSER` is set.
 pub(crate) fn browser() -> Option<PathBuf> {

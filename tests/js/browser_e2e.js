@@ -29,7 +29,7 @@ async function main() {
     out.focused = await page.evaluate(() => document.activeElement && document.activeElement.id);
     // The whole query at once (as if pasted), so the bytes are those of one query.
     await page.fill("#site-search-input", query);
-    await page.waitForSelector(".search-popup .result", { timeout: 10000 });
+    await page.waitForSelector(".search-popup .result", { timeout: 30000 });
     const search = log.slice(before);
     out.instant = {
       first: await page.textContent(".search-popup .result .result-title"),
@@ -42,12 +42,12 @@ async function main() {
     // Typing character by character updates the results as you type.
     await page.fill("#site-search-input", "");
     await page.keyboard.type(query.slice(0, 4), { delay: 30 });
-    await page.waitForFunction(() => !document.querySelector(".search-popup").hidden, null, { timeout: 10000 });
+    await page.waitForFunction(() => !document.querySelector(".search-popup").hidden, null, { timeout: 30000 });
     await page.keyboard.type(query.slice(4), { delay: 30 });
     await page.waitForFunction((t) => {
       const r = document.querySelector(".search-popup .result .result-title");
       return r && r.textContent === t;
-    }, out.instant.first, { timeout: 10000 });
+    }, out.instant.first, { timeout: 30000 });
     // Keyboard: the first result, then Enter opens it.
     await page.keyboard.press("ArrowDown");
     out.activeSelected = await page.getAttribute("#search-opt-0", "aria-selected");
@@ -56,12 +56,12 @@ async function main() {
 
     // The search page: a facet narrows the list, and the URL keeps the state.
     await page.goto(url + "/search/?q=" + encodeURIComponent(query.split(" ")[0]), { waitUntil: "load" });
-    await page.waitForSelector("#search-results .result", { timeout: 10000 });
+    await page.waitForSelector("#search-results .result", { timeout: 30000 });
     const all = await page.locator("#search-results .result").count();
     const facet = page.locator("#search-facets input[data-group=tag]").first();
     out.facetLabel = (await facet.evaluate((e) => e.parentElement.textContent)).trim();
     await facet.check();
-    await page.waitForFunction((n) => document.querySelectorAll("#search-results .result").length < n, all, { timeout: 10000 });
+    await page.waitForFunction((n) => document.querySelectorAll("#search-results .result").length < n, all, { timeout: 30000 });
     out.facets = {
       before: all,
       after: await page.locator("#search-results .result").count(),
@@ -79,7 +79,7 @@ async function main() {
     const local = await browser.newPage();
     local.on("pageerror", (e) => out.errors.push("file: " + String(e)));
     await local.goto("file://" + path.join(site, "search/index.html") + "?q=" + encodeURIComponent(query), { waitUntil: "load" });
-    await local.waitForSelector("#search-results .result", { timeout: 10000 });
+    await local.waitForSelector("#search-results .result", { timeout: 30000 });
     out.file = { first: await local.textContent("#search-results .result .result-title") };
     const home = await browser.newPage();
     await home.goto("file://" + path.join(site, "index.html"), { waitUntil: "load" });
