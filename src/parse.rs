@@ -94,10 +94,14 @@ impl<'a> FileParser<'a> {
         let source = match read_source(entry, self.mode) {
             Ok(source) => source,
             Err(diagnostic) => {
+                // Not UTF-8: the lossy decoding shows the line with the bad byte.
+                let text = std::fs::read(&entry.abs).ok().map(|bytes| {
+                    (entry.rel.clone(), PackedText::pack(&String::from_utf8_lossy(&bytes)))
+                });
                 return FileOutcome {
                     incident: None,
                     diagnostics: vec![*diagnostic],
-                    text: None,
+                    text,
                     outline: None,
                     summary_key: false,
                 };

@@ -51,7 +51,9 @@ fn decode(rel: &str, bytes: Vec<u8>, mode: Mode) -> Result<SourceText, Box<Diagn
                     column,
                     end_line: line,
                     end_column: column + 1,
-                    span: offset..offset,
+                    // In the file's lossy decoding, which is what can be printed: the bad byte
+                    // is a U+FFFD there.
+                    span: offset..offset + '\u{fffd}'.len_utf8(),
                 }),
             ));
         }

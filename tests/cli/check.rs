@@ -424,3 +424,32 @@ fn new_creates_a_draft_from_the_template_and_never_overwrites() {
     let run = kb.run(&["new", "Bad severity", "--severity", "SEV9"]).failure();
     assert!(run.stderr().contains("use one of: SEV1, SEV2, SEV3, SEV4"), "{}", run.stderr());
 }
+
+#[test]
+fn config_and_encoding_errors_in_all_four_formats() {
+    let kb = KbTest::empty()
+        .file(
+            "hindsight.toml",
+            "title = \"x\"\nbase_url = \"https://x.example\"\nseverity = [\"a\"]\n",
+        )
+        .file("postmortems/c.md", COMPLETE);
+    let expected: BTreeSet<Finding> =
+        [("H012".to_string(), "hindsight.toml".to_string(), 3, 1)].into();
+    assert_eq!(from_json(&check(&kb, "json")), expected);
+    assert_eq!(from_github(&check(&kb, "github")), expected);
+    assert_eq!(from_sarif(&check(&kb, "sarif")), expected);
+    assert_eq!(from_human(&check(&kb, "human")), expected);
+
+    let kb = KbTest::empty().file("hindsight.toml", CONFIG).file("postmortems/c.md", COMPLETE);
+    std::fs::write(
+        kb.path().join("postmortems/latin1.md"),
+        b"+++\ntitle = \"caf\xe9\"\ndate = 2024-01-01\n+++\n",
+    )
+    .unwrap();
+    let expected: BTreeSet<Finding> =
+        [("H013".to_string(), "postmortems/latin1.md".to_string(), 2, 13)].into();
+    assert_eq!(from_json(&check(&kb, "json")), expected);
+    assert_eq!(from_github(&check(&kb, "github")), expected);
+    assert_eq!(from_sarif(&check(&kb, "sarif")), expected);
+    assert_eq!(from_human(&check(&kb, "human")), expected);
+}
