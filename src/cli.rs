@@ -28,6 +28,8 @@ pub(crate) enum Command {
     New(NewArgs),
     /// Search the postmortems, like the site's search box.
     Search(SearchArgs),
+    /// Preview the site: build it in memory, serve it, rebuild on every save.
+    Serve(ServeArgs),
 }
 
 /// `hindsight init`.
@@ -113,6 +115,36 @@ pub(crate) struct CheckArgs {
     /// trigger? actions with owners? ...) with its findings.
     #[arg(long, value_name = "FILE")]
     pub(crate) review: Option<PathBuf>,
+}
+
+/// `hindsight serve`.
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// The knowledge base: a folder holding hindsight.toml.
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, default_value_t = 1111)]
+    pub port: u16,
+    /// Address to listen on. Anything but a loopback address makes drafts and internal
+    /// postmortems reachable from other machines.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// Include drafts and postmortems in review.
+    #[arg(long)]
+    pub drafts: bool,
+    /// Serve only postmortems with visibility = "public".
+    #[arg(long)]
+    pub public: bool,
+    /// Open the site in the default browser.
+    #[arg(long)]
+    pub open: bool,
+    /// Print how long each step of a rebuild took.
+    #[arg(long)]
+    pub timings: bool,
+    /// "Today" (YYYY-MM-DD) for overdue actions; default: today.
+    #[arg(long, value_name = "DATE")]
+    pub build_date: Option<String>,
 }
 
 /// `hindsight search`.

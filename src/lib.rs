@@ -22,6 +22,7 @@ pub mod output;
 pub mod parse;
 pub mod render;
 pub mod search;
+pub mod serve;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -444,7 +445,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport, Failure
             ));
         }
     };
-    if let Err(e) = plan.write(&ctx, &writer, &index) {
+    if let Err(e) = plan.write(&ctx, &writer, Some(&index)) {
         let help = "the previous site was left untouched";
         return Err(fail(e, help, &diagnostics, sources));
     }

@@ -58,8 +58,8 @@ pub struct FileOutcome {
 }
 
 /// Everything parsing a file needs, prepared once per run and shared by the threads.
-pub struct FileParser<'a> {
-    ctx: IncidentContext<'a>,
+pub struct FileParser {
+    ctx: IncidentContext,
     known: HashSet<String>,
     options: MarkdownOptions,
     rules: LintRules,
@@ -67,14 +67,14 @@ pub struct FileParser<'a> {
     mode: Mode,
 }
 
-impl<'a> FileParser<'a> {
+impl FileParser {
     /// A parser for the postmortems `entries` of a site.
     pub fn new(
         entries: &[SourceEntry],
-        config: &'a SiteConfig,
+        config: &SiteConfig,
         build_date: Date,
         mode: Mode,
-    ) -> FileParser<'a> {
+    ) -> FileParser {
         FileParser {
             ctx: IncidentContext::new(config, build_date),
             known: entries.iter().map(|e| e.rel.clone()).collect(),
@@ -150,6 +150,18 @@ impl<'a> FileParser<'a> {
         FileOutcome { incident, diagnostics: found, text, outline, summary_key }
     }
 
+    /// Parse `entries` in parallel, in their order.
+    pub fn parse_all(&self, entries: &[SourceEntry]) -> Vec<FileOutcome> {
+        entries.par_iter().map(|entry| self.parse(entry)).collect()
+    }
+
+    /// Add to `vocabulary` (this parser's, as returned earlier) the strings of files parsed
+    /// since: their ids continue where it ends.
+    pub fn extend_vocabulary(&self, vocabulary: &mut SearchVocabulary) {
+        self.vocabulary.terms.extend_strings(&mut vocabulary.terms);
+        self.vocabulary.surfaces.extend_strings(&mut vocabulary.surfaces);
+    }
+
     /// The strings of the analyzed text of every file parsed so far.
     pub fn into_vocabulary(self) -> SearchVocabulary {
         SearchVocabulary {
@@ -167,7 +179,7 @@ pub fn parse_postmortems(
     mode: Mode,
 ) -> ParsedPostmortems {
     let parser = FileParser::new(entries, config, build_date, mode);
-    let results: Vec<FileOutcome> = entries.par_iter().map(|entry| parser.parse(entry)).collect();
+    let results = parser.parse_all(entries);
     let mut parsed = ParsedPostmortems {
         incidents: Vec::with_capacity(results.len()),
         diagnostics: Vec::new(),

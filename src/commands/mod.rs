@@ -5,6 +5,7 @@ mod check;
 mod init;
 mod new;
 mod search;
+mod serve;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -27,6 +28,7 @@ pub(crate) fn run(command: Command) -> Result<ExitCode> {
         Command::Check(args) => check::run(&args),
         Command::New(args) => new::run(&args),
         Command::Search(args) => search::run(&args),
+        Command::Serve(args) => serve::run(&args),
     }
 }
 

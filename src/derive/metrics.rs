@@ -98,7 +98,7 @@ pub struct ServiceStats {
 }
 
 /// Everything the stats page shows.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Metrics {
     /// Postmortems per month for the last 24 months that have any, by severity rank (the last
     /// column counts unrated ones): (label `2024-03`, counts).

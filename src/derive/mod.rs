@@ -22,7 +22,7 @@ pub use related::Related;
 pub use taxonomy::Term;
 
 /// Everything derived from the site.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Derived {
     /// Tags, by slug.
     pub tags: Vec<Term>,
@@ -54,12 +54,43 @@ pub fn derive_site(
     config_text: &str,
     mode: Mode,
 ) -> (Derived, Vec<Diagnostic>) {
+    derive_site_reusing(site, vocabulary, config_text, mode, None)
+}
+
+/// What a quick rebuild keeps from the previous derivation (see [`derive_site_reusing`]).
+pub struct Reuse {
+    /// Related incidents, already indexed into the new site.
+    pub related: Vec<Vec<Related>>,
+    /// The previous stats, and the slugs of the services they were computed for.
+    pub metrics: (Metrics, Vec<String>),
+}
+
+/// [`derive_site`], but keeping the related incidents and the stats of `reuse` when given
+/// (the expensive parts, for `serve`'s quick rebuilds; the stats only while the services are
+/// the same).
+pub fn derive_site_reusing(
+    site: &Site,
+    vocabulary: &SearchVocabulary,
+    config_text: &str,
+    mode: Mode,
+    reuse: Option<Reuse>,
+) -> (Derived, Vec<Diagnostic>) {
     let tags = taxonomy::derive_tags(site);
     let services = taxonomy::derive_services(site);
     let (paths, mut diagnostics) = reading_paths::derive_reading_paths(site, config_text, mode);
-    let (related, related_problems) = related::derive_related(site, vocabulary, mode);
-    diagnostics.extend(related_problems);
-    let metrics = metrics::derive_metrics(site, &services);
+    let (related, previous_metrics) = match reuse {
+        None => {
+            let (related, related_problems) = related::derive_related(site, vocabulary, mode);
+            diagnostics.extend(related_problems);
+            (related, None)
+        }
+        Some(Reuse { related, metrics: (metrics, slugs) }) => {
+            let same = slugs.len() == services.len()
+                && slugs.iter().zip(&services).all(|(a, b)| *a == b.slug);
+            (related, same.then_some(metrics))
+        }
+    };
+    let metrics = previous_metrics.unwrap_or_else(|| metrics::derive_metrics(site, &services));
     let derived = Derived {
         severities: taxonomy::derive_severities(site),
         years: taxonomy::derive_years(site),

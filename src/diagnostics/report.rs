@@ -27,7 +27,7 @@ pub enum Format {
 
 /// The texts of the files findings point into, keyed by their root-relative path. Kept
 /// compressed: a corpus where every file has a warning would otherwise hold all its text.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct SourceTexts {
     texts: HashMap<String, PackedText>,
 }

@@ -17,24 +17,25 @@ use crate::load::SourceEntry;
 use crate::render::markdown::RenderedBody;
 
 /// What validating a postmortem needs to know about the site and the run.
-pub struct IncidentContext<'a> {
+pub struct IncidentContext {
     /// The site configuration.
-    pub config: &'a SiteConfig,
+    pub config: SiteConfig,
     /// The build date: actions due before it are overdue.
     pub build_date: Date,
     severities: HashMap<String, Severity>,
 }
 
-impl<'a> IncidentContext<'a> {
-    /// A context for `config` on `build_date`.
-    pub fn new(config: &'a SiteConfig, build_date: Date) -> Self {
+impl IncidentContext {
+    /// A context for `config` (copied: a parser outlives the load that read it, in `serve`)
+    /// on `build_date`.
+    pub fn new(config: &SiteConfig, build_date: Date) -> Self {
         let severities = config
             .severities
             .iter()
             .enumerate()
             .map(|(rank, name)| (name.to_lowercase(), Severity { rank, name: name.clone() }))
             .collect();
-        IncidentContext { config, build_date, severities }
+        IncidentContext { config: config.clone(), build_date, severities }
     }
 }
 
@@ -44,7 +45,7 @@ pub fn build_incident(
     entry: &SourceEntry,
     raw: RawFrontMatter,
     body: RenderedBody,
-    ctx: &IncidentContext<'_>,
+    ctx: &IncidentContext,
     diags: &mut FileDiagnostics<'_>,
 ) -> Option<Incident> {
     // Problems of the whole front matter point at its opening fence.
@@ -198,7 +199,7 @@ fn values(list: Vec<Spanned<String>>) -> Vec<String> {
 
 fn severity(
     s: &Spanned<String>,
-    ctx: &IncidentContext<'_>,
+    ctx: &IncidentContext,
     diags: &mut FileDiagnostics<'_>,
 ) -> Option<Severity> {
     if let Some(sev) = ctx.severities.get(&s.value.trim().to_lowercase()) {
@@ -276,7 +277,7 @@ fn timeline(
 
 fn lessons(
     raw: &RawFrontMatter,
-    ctx: &IncidentContext<'_>,
+    ctx: &IncidentContext,
     diags: &mut FileDiagnostics<'_>,
 ) -> Option<Vec<Lesson>> {
     let mut out = Vec::with_capacity(raw.lessons.len());
@@ -332,7 +333,7 @@ fn lessons(
     ok.then_some(out)
 }
 
-fn theme_help(ctx: &IncidentContext<'_>) -> String {
+fn theme_help(ctx: &IncidentContext) -> String {
     let themes: Vec<&str> = ctx.config.lesson_themes.keys().map(String::as_str).collect();
     if themes.is_empty() {
         "file the lesson under a theme: theme = \"detect-early\"".into()
@@ -343,7 +344,7 @@ fn theme_help(ctx: &IncidentContext<'_>) -> String {
 
 fn actions(
     raw: &RawFrontMatter,
-    ctx: &IncidentContext<'_>,
+    ctx: &IncidentContext,
     diags: &mut FileDiagnostics<'_>,
 ) -> Option<Vec<Action>> {
     let mut out = Vec::with_capacity(raw.actions.len());

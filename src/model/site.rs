@@ -1,7 +1,7 @@
 //! [`Site`]: the configuration and the postmortems a build publishes, newest first, with the
 //! lookups later stages need.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use time::Date;
 
@@ -59,9 +59,12 @@ pub struct Site {
     pub incidents: Vec<Incident>,
     /// Slug or file stem → index in `incidents`.
     published: HashMap<String, usize>,
-    /// Slugs and file stems of valid postmortems this build leaves out.
+    /// Valid postmortems this build leaves out: source → slug.
+    left_out: BTreeMap<String, String>,
+    /// Slugs and file stems of `left_out`.
     unpublished: HashSet<String>,
     by_source: HashMap<String, usize>,
+    filter: BuildFilter,
 }
 
 /// The file stem of a source path (`postmortems/2024/x.md` → `x`; a bundle's folder name).
@@ -79,23 +82,54 @@ impl Site {
         all: Vec<Incident>,
         filter: BuildFilter,
     ) -> Site {
-        let (mut incidents, left_out): (Vec<Incident>, Vec<Incident>) =
-            all.into_iter().partition(|i| filter.publishes(i));
-        incidents.sort_by(|a, b| b.date().cmp(&a.date()).then_with(|| a.slug.cmp(&b.slug)));
-        let mut published = HashMap::new();
-        for (i, inc) in incidents.iter().enumerate() {
-            published.entry(source_stem(&inc.source).to_string()).or_insert(i);
+        let mut site = Site {
+            config,
+            build_date,
+            incidents: Vec::new(),
+            published: HashMap::new(),
+            left_out: BTreeMap::new(),
+            unpublished: HashSet::new(),
+            by_source: HashMap::new(),
+            filter,
+        };
+        site.replace(&HashSet::new(), all);
+        site
+    }
+
+    /// Replace the postmortems read from the files `sources` (re-read, changed, created or
+    /// deleted) with `incidents`, the valid ones among them; for `serve`'s rebuilds.
+    pub fn replace(&mut self, sources: &HashSet<String>, incidents: Vec<Incident>) {
+        if !sources.is_empty() {
+            self.incidents.retain(|i| !sources.contains(&i.source));
+            self.left_out.retain(|source, _| !sources.contains(source));
         }
-        for (i, inc) in incidents.iter().enumerate() {
-            published.insert(inc.slug.clone(), i);
+        for incident in incidents {
+            if self.filter.publishes(&incident) {
+                self.incidents.push(incident);
+            } else {
+                self.left_out.insert(incident.source.clone(), incident.slug.clone());
+            }
         }
-        let unpublished = left_out
+        self.incidents.sort_by(|a, b| b.date().cmp(&a.date()).then_with(|| a.slug.cmp(&b.slug)));
+        self.published.clear();
+        for (i, inc) in self.incidents.iter().enumerate() {
+            self.published.entry(source_stem(&inc.source).to_string()).or_insert(i);
+        }
+        for (i, inc) in self.incidents.iter().enumerate() {
+            self.published.insert(inc.slug.clone(), i);
+        }
+        self.unpublished = self
+            .left_out
             .iter()
-            .flat_map(|i| [i.slug.clone(), source_stem(&i.source).to_string()])
+            .flat_map(|(source, slug)| [slug.clone(), source_stem(source).to_string()])
             .collect();
-        let by_source =
-            incidents.iter().enumerate().map(|(i, inc)| (inc.source.clone(), i)).collect();
-        Site { config, build_date, incidents, published, unpublished, by_source }
+        self.by_source =
+            self.incidents.iter().enumerate().map(|(i, inc)| (inc.source.clone(), i)).collect();
+    }
+
+    /// The index in `incidents` of the published postmortem read from `source`.
+    pub fn index_of_source(&self, source: &str) -> Option<usize> {
+        self.by_source.get(source).copied()
     }
 
     /// What `name` (a slug, or a file stem) refers to.

@@ -10,6 +10,25 @@ use unicode_normalization::UnicodeNormalization;
 /// its characters); anything else separates words. Text with no letters or digits at all (an
 /// emoji tag) gets its code points in hex instead, so its slug is never empty.
 pub fn slugify(text: &str) -> String {
+    if text.is_ascii() {
+        // NFKC leaves ASCII as it is: the common case, without the normalizer's cost.
+        let mut slug = String::with_capacity(text.len());
+        let mut pending_dash = false;
+        for b in text.bytes() {
+            if b.is_ascii_alphanumeric() {
+                if pending_dash && !slug.is_empty() {
+                    slug.push('-');
+                }
+                pending_dash = false;
+                slug.push(char::from(b.to_ascii_lowercase()));
+            } else {
+                pending_dash = true;
+            }
+        }
+        if !slug.is_empty() {
+            return slug;
+        }
+    }
     let mut slug = String::with_capacity(text.len());
     let mut pending_dash = false;
     for c in text.nfkc().flat_map(char::to_lowercase) {
@@ -37,6 +56,9 @@ pub fn slugify(text: &str) -> String {
 /// The key under which two output paths collide on case-insensitive or normalizing file
 /// systems (macOS, Windows): NFC, lowercased.
 pub fn collision_key(path: &str) -> String {
+    if path.is_ascii() {
+        return path.to_ascii_lowercase();
+    }
     path.nfc().flat_map(char::to_lowercase).collect()
 }
 

@@ -5,6 +5,7 @@
 
 pub mod location;
 pub mod manifest;
+pub mod sink;
 pub mod write;
 
 use std::collections::HashMap;
@@ -21,6 +22,7 @@ use crate::render::highlight;
 use crate::render::pages::{Page, RenderContext};
 use crate::render::templates::BUILTIN_STATIC;
 use crate::search::static_index::StaticIndex;
+pub use sink::{MemorySink, Sink};
 pub use write::{OutputWriter, WriteStats};
 
 /// One file of the output and where it comes from.
@@ -102,6 +104,28 @@ impl OutputPlan {
         OutputPlan { files }
     }
 
+    /// Every output path planned (`search/` stands for the search index's files).
+    pub fn paths(&self) -> impl Iterator<Item = &str> {
+        self.files.iter().map(|(path, _, _)| path.as_str())
+    }
+
+    /// Every page planned, with its output path.
+    pub fn pages(&self) -> impl Iterator<Item = (&str, &Page)> {
+        self.files.iter().filter_map(|(path, _, source)| match source {
+            Source::Page(page) => Some((path.as_str(), page)),
+            _ => None,
+        })
+    }
+
+    /// Keep only the pages `keep` selects (by output path and page), dropping every other
+    /// file: for re-rendering the part of a site a change affects.
+    pub fn retain_pages(&mut self, mut keep: impl FnMut(&str, &Page) -> bool) {
+        self.files.retain(|(path, _, source)| match source {
+            Source::Page(page) => keep(path, page),
+            _ => false,
+        });
+    }
+
     /// Two sources mapping to one output path (also when they differ only by case or Unicode
     /// normalization) are one error naming every source.
     pub fn collisions(&self, mode: Mode) -> Vec<Diagnostic> {
@@ -144,11 +168,11 @@ impl OutputPlan {
     /// because creating files from several threads at once makes the file system contend
     /// (measured: twice the kernel time with two writers on ext4). It first creates every
     /// folder, while the first pages render.
-    pub fn write(
+    pub fn write<S: Sink>(
         self,
         ctx: &RenderContext<'_>,
-        writer: &OutputWriter,
-        index: &StaticIndex<'_>,
+        writer: &S,
+        index: Option<&StaticIndex<'_>>,
     ) -> Result<(), String> {
         enum Job {
             Bytes(Vec<u8>),
@@ -200,7 +224,7 @@ impl OutputPlan {
                     )
                 },
                 || {
-                    let result = index.write(&index_sink);
+                    let result = index.map_or(Ok(()), |index| index.write(&index_sink));
                     drop(index_sink);
                     result
                 },

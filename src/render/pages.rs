@@ -6,7 +6,7 @@ use tera::{Context, Tera, Value};
 
 use super::view::{IncidentCard, SiteView};
 use crate::derive::Derived;
-use crate::model::Site;
+use crate::model::{Incident, Site};
 
 /// A taxonomy: a way of grouping postmortems with a page per term.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -245,6 +245,11 @@ pub struct RenderContext<'a> {
     pub search_manifest: String,
 }
 
+/// An incident's card (what lists show of it) as a template value.
+pub fn card_value(incident: &Incident, site: &Site) -> Value {
+    Value::from_serializable(&IncidentCard::new(incident, site))
+}
+
 /// Metadata of the page being rendered, as `page` in templates.
 #[derive(Serialize)]
 struct PageMeta<'p> {
@@ -266,18 +271,21 @@ pub fn root_of(output_path: &str) -> String {
 
 impl<'a> RenderContext<'a> {
     /// Prepare the shared context.
-    pub fn new(
+    pub fn new(tera: Tera, site: &'a Site, derived: &'a Derived, search_manifest: String) -> Self {
+        let cards = site.incidents.iter().map(|i| card_value(i, site)).collect();
+        RenderContext::with_cards(tera, site, derived, search_manifest, cards)
+    }
+
+    /// Prepare the shared context with cards made earlier (`serve` keeps them between
+    /// rebuilds): `cards[i]` must be [`card_value`] of `site.incidents[i]`.
+    pub fn with_cards(
         mut tera: Tera,
         site: &'a Site,
         derived: &'a Derived,
         search_manifest: String,
+        cards: Vec<Value>,
     ) -> Self {
         tera.global_context().insert("site", &SiteView::new(site, derived));
-        let cards = site
-            .incidents
-            .iter()
-            .map(|i| Value::from_serializable(&IncidentCard::new(i, site)))
-            .collect();
         RenderContext { tera, site, derived, cards, search_manifest }
     }
 

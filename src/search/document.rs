@@ -64,6 +64,24 @@ impl Interner {
         id
     }
 
+    /// Append to `strings` (every string by id so far) the strings interned since.
+    pub fn extend_strings(&self, strings: &mut Vec<Box<str>>) {
+        let start = strings.len();
+        let end = self.next.load(Ordering::Relaxed) as usize;
+        if end <= start {
+            return;
+        }
+        strings.resize(end, Box::from(""));
+        for shard in &self.shards {
+            let map = shard.lock().unwrap_or_else(|e| e.into_inner());
+            for (text, &id) in map.iter() {
+                if (id as usize) >= start && (id as usize) < end {
+                    strings[id as usize] = text.clone();
+                }
+            }
+        }
+    }
+
     /// Every string by id.
     pub fn into_strings(self) -> Vec<Box<str>> {
         let mut strings: Vec<Box<str>> =

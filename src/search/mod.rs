@@ -2,6 +2,7 @@
 //! by the browser index, `hindsight search` and related-incident scoring.
 
 pub mod analyzer;
+pub mod answer;
 pub mod document;
 pub mod engine;
 pub mod query;

@@ -11,5 +11,6 @@ mod init;
 mod markdown;
 mod navigation;
 mod search;
+mod serve;
 mod support;
 mod template_docs;
