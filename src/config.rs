@@ -1,6 +1,6 @@
 //! `hindsight.toml`: the site configuration, read once and shared by every stage.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use serde::Deserialize;
@@ -55,6 +55,9 @@ pub struct SiteConfig {
     /// Lint configuration for `check`.
     #[serde(default)]
     pub lint: LintConfig,
+    /// Slug → key of `tags` and of `lesson_themes`, made on first use.
+    #[serde(skip)]
+    slugs: std::sync::OnceLock<(HashMap<String, String>, HashMap<String, String>)>,
 }
 
 /// A title and description for a tag or a lesson theme.
@@ -302,17 +305,39 @@ impl SiteConfig {
     }
 
     /// Display title of a tag: the configured one, else the tag itself.
+    /// (The configured tag is found by slug: `Stuff I Broke` finds `stuff-i-broke`.)
     pub fn tag_title(&self, tag: &str) -> String {
-        self.tags.get(tag).and_then(|t| t.title.clone()).unwrap_or_else(|| tag.to_string())
+        described(&self.tags, &self.slug_keys().0, tag)
+            .and_then(|t| t.title.clone())
+            .unwrap_or_else(|| tag.to_string())
     }
 
     /// Display title of a lesson theme: the configured one, else the theme slug.
     pub fn theme_title(&self, theme: &str) -> String {
-        self.lesson_themes
-            .get(theme)
+        described(&self.lesson_themes, &self.slug_keys().1, theme)
             .and_then(|t| t.title.clone())
             .unwrap_or_else(|| theme.to_string())
     }
+
+    fn slug_keys(&self) -> &(HashMap<String, String>, HashMap<String, String>) {
+        self.slugs.get_or_init(|| {
+            let index = |terms: &BTreeMap<String, DescribedTerm>| {
+                terms.keys().map(|k| (crate::model::slug::slugify(k), k.clone())).collect()
+            };
+            (index(&self.tags), index(&self.lesson_themes))
+        })
+    }
+}
+
+/// The configured term `name` names: by key, else by slug (`by_slug`: slug → key).
+fn described<'c>(
+    terms: &'c BTreeMap<String, DescribedTerm>,
+    by_slug: &HashMap<String, String>,
+    name: &str,
+) -> Option<&'c DescribedTerm> {
+    terms
+        .get(name)
+        .or_else(|| by_slug.get(&crate::model::slug::slugify(name)).and_then(|k| terms.get(k)))
 }
 
 /// Best-effort span of `key = ` in a TOML text, for pointing at a validation problem.

@@ -446,6 +446,14 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport, Failure
         }
     };
     if let Err(e) = plan.write(&ctx, &writer, Some(&index)) {
+        if e.starts_with("rendering ") {
+            let mut all = diagnostics;
+            all.push(
+                Diagnostic::new(Code::InvalidTemplate, mode, e)
+                    .help("fix the template named above; the previous site was left untouched"),
+            );
+            return Err(Failure::from(all, sources));
+        }
         let help = "the previous site was left untouched";
         return Err(fail(e, help, &diagnostics, sources));
     }

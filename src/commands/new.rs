@@ -94,8 +94,14 @@ pub(super) fn run(args: &NewArgs) -> Result<ExitCode> {
     context.insert("slug", &slug);
     context.insert("path", &rel);
     context.insert("due", &format_date(start.date() + Duration::days(30)));
-    let text = tera::Tera::one_off(&template, &context, false)
-        .map_err(|e| anyhow!("templates/{TEMPLATE} does not render: {}", error_chain(&e)))?;
+    let text = tera::Tera::one_off(&template, &context, false).map_err(|e| {
+        let which = if root.join("templates").join(TEMPLATE).is_file() {
+            format!("templates/{TEMPLATE}")
+        } else {
+            format!("the theme's {TEMPLATE}")
+        };
+        anyhow!("{which} does not render: {}", error_chain(&e))
+    })?;
     let path = root.join(&rel);
     write_new(&path, &text)?;
     println!("{}", path.display());

@@ -1,6 +1,9 @@
 //! The action tracker: every follow-up action across the knowledge base, overdue and open
 //! first.
 
+use std::collections::BTreeMap;
+
+use crate::model::slug::slugify;
 use crate::model::{ActionStatus, Site};
 
 /// An action, by position: `site.incidents[incident].actions[action]`.
@@ -37,4 +40,37 @@ pub fn derive_actions(site: &Site) -> Vec<ActionRef> {
         (group, due, r.incident, r.action)
     });
     refs
+}
+
+/// The actions of one owner (team), for the tracker's per-owner pages.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ActionOwner {
+    /// URL segment.
+    pub slug: String,
+    /// The owner as most often written (`Payments team` and `payments-team` are one owner).
+    pub name: String,
+    /// Indices into the derived actions, in tracker order.
+    pub actions: Vec<usize>,
+}
+
+/// Every owner of an action, by slug.
+pub fn derive_action_owners(site: &Site, actions: &[ActionRef]) -> Vec<ActionOwner> {
+    let mut by_slug: BTreeMap<String, (BTreeMap<&str, usize>, Vec<usize>)> = BTreeMap::new();
+    for (k, r) in actions.iter().enumerate() {
+        if let Some(owner) = &site.incidents[r.incident].actions[r.action].owner {
+            let entry = by_slug.entry(slugify(owner)).or_default();
+            *entry.0.entry(owner.as_str()).or_default() += 1;
+            entry.1.push(k);
+        }
+    }
+    by_slug
+        .into_iter()
+        .map(|(slug, (spellings, actions))| {
+            let name = spellings
+                .iter()
+                .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+                .map_or_else(|| slug.clone(), |(s, _)| s.to_string());
+            ActionOwner { slug, name, actions }
+        })
+        .collect()
 }

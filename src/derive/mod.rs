@@ -14,7 +14,7 @@ use crate::diagnostics::{Diagnostic, Mode};
 use crate::model::Site;
 use crate::search::document::SearchVocabulary;
 
-pub use actions::ActionRef;
+pub use actions::{ActionOwner, ActionRef};
 pub use lesson_themes::LessonTheme;
 pub use metrics::Metrics;
 pub use reading_paths::{PathPosition, ReadingPath};
@@ -42,6 +42,8 @@ pub struct Derived {
     pub related: Vec<Vec<Related>>,
     /// Every action, overdue and open first.
     pub actions: Vec<ActionRef>,
+    /// Owners of actions, by slug.
+    pub action_owners: Vec<ActionOwner>,
     /// Numbers for the stats and service pages.
     pub metrics: Metrics,
 }
@@ -91,6 +93,7 @@ pub fn derive_site_reusing(
         }
     };
     let metrics = previous_metrics.unwrap_or_else(|| metrics::derive_metrics(site, &services));
+    let actions = actions::derive_actions(site);
     let derived = Derived {
         severities: taxonomy::derive_severities(site),
         years: taxonomy::derive_years(site),
@@ -98,7 +101,8 @@ pub fn derive_site_reusing(
         path_positions: reading_paths::path_positions(&paths, site.incidents.len()),
         paths,
         related,
-        actions: actions::derive_actions(site),
+        action_owners: actions::derive_action_owners(site, &actions),
+        actions,
         metrics,
         tags,
         services,

@@ -13,9 +13,11 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 
+use crate::config::SiteConfig;
 use crate::diagnostics::{Code, Diagnostic, Mode};
 use crate::model::slug::slugify;
 use crate::model::{Incident, Referent, Site};
+use crate::search::analyzer::term_of_folded;
 use crate::search::document::SearchVocabulary;
 
 /// Most related postmortems shown.
@@ -65,11 +67,17 @@ struct FeatureTable {
     features: Vec<Features>,
 }
 
-fn categorical(incident: &Incident) -> Vec<(Kind, String, String)> {
+/// A postmortem's services, lesson themes and tags: (kind, slug, display name).
+fn categorical(incident: &Incident, config: &SiteConfig) -> Vec<(Kind, String, String)> {
     let mut out = Vec::new();
     out.extend(incident.services.iter().map(|s| (Kind::Service, slugify(s), s.clone())));
-    out.extend(incident.lessons.iter().map(|l| (Kind::Theme, slugify(&l.theme), l.theme.clone())));
-    out.extend(incident.tags.iter().map(|t| (Kind::Tag, slugify(t), t.clone())));
+    out.extend(
+        incident
+            .lessons
+            .iter()
+            .map(|l| (Kind::Theme, slugify(&l.theme), config.theme_title(&l.theme))),
+    );
+    out.extend(incident.tags.iter().map(|t| (Kind::Tag, slugify(t), config.tag_title(t))));
     out.sort();
     out.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
     out
@@ -97,6 +105,31 @@ fn word_counts(incident: &Incident, vocabulary: &SearchVocabulary) -> Vec<(u32, 
     counts
 }
 
+/// Words as written, sorted, to show a stem ("balanc") as a word ("balance").
+struct SurfaceIndex<'v> {
+    sorted: Vec<&'v str>,
+}
+
+impl<'v> SurfaceIndex<'v> {
+    fn new(vocabulary: &'v SearchVocabulary) -> SurfaceIndex<'v> {
+        let mut sorted: Vec<&str> = vocabulary.surfaces.iter().map(|s| &**s).collect();
+        sorted.par_sort_unstable();
+        SurfaceIndex { sorted }
+    }
+
+    /// The shortest word starting with `term` that stems to it, else `term` itself.
+    fn display(&self, term: &str) -> String {
+        let start = self.sorted.partition_point(|w| *w < term);
+        self.sorted[start..]
+            .iter()
+            .take_while(|w| w.starts_with(term))
+            .take(32)
+            .filter(|w| term_of_folded(w).as_deref() == Some(term))
+            .min_by_key(|w| (w.len(), **w))
+            .map_or_else(|| term.to_string(), |w| w.to_string())
+    }
+}
+
 fn build_table(site: &Site, vocabulary: &SearchVocabulary) -> FeatureTable {
     let n = site.incidents.len();
     let words: Vec<Vec<(u32, u32)>> =
@@ -110,11 +143,13 @@ fn build_table(site: &Site, vocabulary: &SearchVocabulary) -> FeatureTable {
     }
     let mut ids: HashMap<(Kind, String), u32> = HashMap::new();
     let mut names: Vec<(Kind, String)> = Vec::new();
+    let surfaces = SurfaceIndex::new(vocabulary);
     let mut id_of = |kind: Kind, key: &str, name: &str| {
         if let Some(&id) = ids.get(&(kind, key.to_string())) {
             return id;
         }
-        names.push((kind, name.to_string()));
+        let name = if kind == Kind::Word { surfaces.display(name) } else { name.to_string() };
+        names.push((kind, name));
         let id = (names.len() - 1) as u32;
         ids.insert((kind, key.to_string()), id);
         id
@@ -122,7 +157,7 @@ fn build_table(site: &Site, vocabulary: &SearchVocabulary) -> FeatureTable {
     let mut features: Vec<Features> = Vec::with_capacity(n);
     for (i, incident) in site.incidents.iter().enumerate() {
         let mut f: Features = Vec::new();
-        for (kind, key, name) in categorical(incident) {
+        for (kind, key, name) in categorical(incident, &site.config) {
             f.push((id_of(kind, &key, &name), kind.weight()));
         }
         let mut scored: Vec<(&str, f32)> = words[i]

@@ -19,6 +19,14 @@ pub fn check_base_url(url: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// The path of `url` (`https://kb.example/team/` → `/team/`), with a trailing slash.
+pub fn path_of(url: &str) -> String {
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let path = after_scheme.find('/').map_or("/", |i| &after_scheme[i..]);
+    let path = path.split(['?', '#']).next().unwrap_or("/");
+    format!("/{}/", path.trim_matches('/')).replace("//", "/")
+}
+
 /// `url` with exactly one trailing slash, for joining paths onto it.
 pub fn with_trailing_slash(url: &str) -> String {
     format!("{}/", url.trim_end_matches('/'))
@@ -36,5 +44,8 @@ mod tests {
             assert!(check_base_url(bad).is_err(), "{bad:?}");
         }
         assert_eq!(with_trailing_slash("https://x/kb//"), "https://x/kb/");
+        assert_eq!(path_of("https://kb.example"), "/");
+        assert_eq!(path_of("https://kb.example/team"), "/team/");
+        assert_eq!(path_of("http://127.0.0.1:1111/a/b/?x=1"), "/a/b/");
     }
 }

@@ -133,15 +133,15 @@ pub fn stacked_bars(
 pub fn horizontal_bars(id: &str, title: &str, desc: &str, items: &[(String, usize)]) -> String {
     let row = 26.0;
     let height = TOP * 2.0 + row * items.len().max(1) as f64;
-    let label_w = 190.0;
+    let label_w = 230.0;
     let max = items.iter().map(|(_, v)| *v).max().unwrap_or(1).max(1) as f64;
     let mut out = String::new();
     open(&mut out, id, title, desc, height);
     for (k, (label, value)) in items.iter().enumerate() {
         let y = TOP + row * k as f64;
         let w = (*value as f64 / max) * (WIDTH - label_w - 60.0);
-        let shown: String = if label.chars().count() > 26 {
-            format!("{}…", label.chars().take(25).collect::<String>())
+        let shown: String = if label.chars().count() > 34 {
+            format!("{}…", label.chars().take(33).collect::<String>())
         } else {
             label.clone()
         };

@@ -178,7 +178,7 @@ pub fn json_export(ctx: &RenderContext<'_>) -> Result<Vec<u8>, String> {
             })
             .collect(),
     };
-    let mut out = serde_json::to_vec_pretty(&export).map_err(|e| e.to_string())?;
+    let mut out = serde_json::to_vec(&export).map_err(|e| e.to_string())?;
     out.push(b'\n');
     Ok(out)
 }

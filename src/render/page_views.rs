@@ -4,9 +4,13 @@
 use serde::Serialize;
 use tera::Value;
 
-use super::pages::{Page, RenderContext, Taxonomy, page_count, paged_url};
+use super::pages::{
+    ActionFilter, Page, RenderContext, Taxonomy, actions_page_size, page_count, paged_url,
+};
 use super::view::{CardGroup, IncidentView, SeverityView, service_url, theme_url};
+use crate::model::ActionStatus;
 use crate::model::dates::{format_date, format_duration, format_human_date};
+use crate::model::slug::slugify;
 use crate::render::markdown::resolve_links;
 
 /// A link to one page of a paginated list.
@@ -24,6 +28,9 @@ struct Pagination {
     total: usize,
     previous: Option<String>,
     next: Option<String>,
+    /// Labels of the previous and next links.
+    previous_label: &'static str,
+    next_label: &'static str,
     /// The first, last and nearby pages; `None` marks a gap ("…").
     pages: Vec<Option<PageLink>>,
 }
@@ -49,6 +56,8 @@ fn pagination(base: &str, current: usize, total: usize) -> Pagination {
         total,
         previous: (current > 1).then(|| paged_url(base, current - 1)),
         next: (current < total).then(|| paged_url(base, current + 1)),
+        previous_label: "← Newer",
+        next_label: "Older →",
         pages,
     }
 }
@@ -86,6 +95,7 @@ struct QuotedLesson {
 struct ActionRow {
     title: String,
     owner: Option<String>,
+    owner_slug: String,
     status: &'static str,
     due: Option<String>,
     overdue: bool,
@@ -93,6 +103,20 @@ struct ActionRow {
     age_days: i64,
     incident_title: String,
     incident_url: String,
+}
+
+/// Days between the day and month of `d` and of `today`, around the turn of the year too
+/// (30 December is 3 days from 2 January); 29 February counts as 28 February in other years.
+fn days_apart_in_the_year(d: time::Date, today: time::Date) -> i64 {
+    (today.year() - 1..=today.year() + 1)
+        .filter_map(|year| {
+            d.replace_year(year)
+                .or_else(|_| time::Date::from_calendar_date(year, d.month(), 28))
+                .ok()
+        })
+        .map(|moved| (moved - today).whole_days().abs())
+        .min()
+        .unwrap_or(i64::MAX)
 }
 
 /// A postmortem from a past year on "on this day".
@@ -311,7 +335,7 @@ pub fn render_page(ctx: &RenderContext<'_>, page: &Page) -> Result<Vec<u8>, Stri
             c.insert("description", &path.description);
             ctx.render_template("path.html", &c)
         }
-        Page::Actions => render_actions(ctx, page),
+        Page::Actions { filter, page: n } => render_actions(ctx, page, *filter, *n),
         Page::Stats => super::stats_view::render_stats(ctx, page),
         Page::OnThisDay => {
             let today = site.build_date;
@@ -321,13 +345,11 @@ pub fn render_page(ctx: &RenderContext<'_>, page: &Page) -> Result<Vec<u8>, Stri
                 .enumerate()
                 .filter(|(_, inc)| {
                     let d = inc.date().date();
-                    d.year() < today.year() && {
-                        let same_year = d.replace_year(today.year()).unwrap_or(d);
-                        (same_year - today).whole_days().abs() <= 7
-                    }
+                    (today - d).whole_days() >= 300 && days_apart_in_the_year(d, today) <= 7
                 })
                 .map(|(i, inc)| PastIncident {
-                    years_ago: today.year() - inc.year(),
+                    years_ago: ((today - inc.date().date()).whole_days() as f64 / 365.25).round()
+                        as i32,
                     incident: ctx.cards[i].clone(),
                 })
                 .collect();
@@ -352,7 +374,11 @@ pub fn render_page(ctx: &RenderContext<'_>, page: &Page) -> Result<Vec<u8>, Stri
             ctx.render_template("search.html", &c)
         }
         Page::NotFound => {
-            ctx.render_template("404.html", &ctx.context(page, "404", "Page not found", ""))
+            // A static host serves this page for a missing URL at any depth, so its links
+            // start from the site's path rather than being relative.
+            let mut c = ctx.context(page, "404", "Page not found", "");
+            c.insert("root", &crate::model::base_url::path_of(&site.config.base_url));
+            ctx.render_template("404.html", &c)
         }
         Page::Alias { incident, .. } => {
             let target = &site.incidents[*incident];
@@ -416,17 +442,39 @@ fn service_view(ctx: &RenderContext<'_>, term: usize) -> ServiceView {
     }
 }
 
-fn render_actions(ctx: &RenderContext<'_>, page: &Page) -> Result<Vec<u8>, String> {
+/// An option of the tracker's status or owner filter.
+#[derive(Serialize)]
+struct FilterOption {
+    value: String,
+    label: String,
+    /// The page listing these actions, on a tracker split into pages.
+    url: Option<String>,
+    count: usize,
+}
+
+fn render_actions(
+    ctx: &RenderContext<'_>,
+    page: &Page,
+    filter: ActionFilter,
+    n: usize,
+) -> Result<Vec<u8>, String> {
     let site = ctx.site;
-    let rows: Vec<ActionRow> = ctx
-        .derived
-        .actions
+    let derived = ctx.derived;
+    let size = actions_page_size(site);
+    let paged = derived.actions.len() > size;
+    let keys = filter.actions(site, derived);
+    let total = page_count(keys.len(), size);
+    let rows: Vec<ActionRow> = keys
         .iter()
-        .map(|r| {
+        .skip((n - 1) * size)
+        .take(size)
+        .map(|&k| {
+            let r = &derived.actions[k];
             let incident = &site.incidents[r.incident];
             let a = &incident.actions[r.action];
             ActionRow {
                 title: a.title.clone(),
+                owner_slug: a.owner.as_deref().map(slugify).unwrap_or_default(),
                 owner: a.owner.clone(),
                 status: a.status.as_str(),
                 due: a.due.map(format_date),
@@ -438,22 +486,73 @@ fn render_actions(ctx: &RenderContext<'_>, page: &Page) -> Result<Vec<u8>, Strin
             }
         })
         .collect();
-    let mut owners: Vec<String> = rows.iter().filter_map(|r| r.owner.clone()).collect();
-    owners.sort_by_key(|o| o.to_lowercase());
-    owners.dedup();
-    let count = |f: &dyn Fn(&ActionRow) -> bool| rows.iter().filter(|r| f(r)).count();
-    let mut c = ctx.context(
-        page,
-        "actions",
-        "Action items",
-        "Every follow-up action across the knowledge base.",
-    );
-    c.insert("open", &count(&|r| r.status == "open"));
-    c.insert("overdue", &count(&|r| r.overdue));
-    c.insert("done", &count(&|r| r.status == "done"));
-    c.insert("wontfix", &count(&|r| r.status == "wontfix"));
+    let mut counts = [0usize; 4];
+    for r in &derived.actions {
+        let a = &site.incidents[r.incident].actions[r.action];
+        match a.status {
+            ActionStatus::Open => counts[1] += 1,
+            ActionStatus::Done => counts[2] += 1,
+            ActionStatus::Wontfix => counts[3] += 1,
+        }
+        if a.overdue {
+            counts[0] += 1;
+        }
+    }
+    let statuses: Vec<FilterOption> = ActionFilter::STATUSES
+        .iter()
+        .zip(["Overdue", "Open", "Done", "Won't fix"])
+        .zip(counts)
+        .map(|((f, label), count)| FilterOption {
+            value: f.status().unwrap_or_default().to_string(),
+            label: label.to_string(),
+            url: paged.then(|| f.base_url(derived)),
+            count,
+        })
+        .collect();
+    let owners: Vec<FilterOption> = derived
+        .action_owners
+        .iter()
+        .enumerate()
+        .map(|(o, owner)| FilterOption {
+            value: owner.slug.clone(),
+            label: owner.name.clone(),
+            url: paged.then(|| ActionFilter::Owner(o).base_url(derived)),
+            count: owner.actions.len(),
+        })
+        .collect();
+    let (title, status, owner) = match filter {
+        ActionFilter::All => ("Action items".to_string(), None, None),
+        ActionFilter::Owner(o) => {
+            let owner = &derived.action_owners[o];
+            (format!("Action items owned by {}", owner.name), None, Some(owner.slug.clone()))
+        }
+        status => {
+            let label = statuses
+                .iter()
+                .find(|s| Some(s.value.as_str()) == status.status())
+                .map_or("", |s| s.label.as_str());
+            (format!("Action items: {}", label.to_lowercase()), status.status(), None)
+        }
+    };
+    let mut c =
+        ctx.context(page, "actions", &title, "Every follow-up action across the knowledge base.");
+    c.insert("heading", &title);
+    c.insert("overdue", &counts[0]);
+    c.insert("open", &counts[1]);
+    c.insert("done", &counts[2]);
+    c.insert("wontfix", &counts[3]);
+    c.insert("paged", &paged);
+    c.insert("statuses", &statuses);
     c.insert("owners", &owners);
+    c.insert("status", &status);
+    c.insert("owner", &owner);
+    c.insert("all_url", "actions/");
+    c.insert("shown", &keys.len());
     c.insert("actions", &rows);
+    let mut p = pagination(&filter.base_url(derived), n, total);
+    p.previous_label = "← Previous";
+    p.next_label = "Next →";
+    c.insert("pagination", &p);
     ctx.render_template("actions.html", &c)
 }
 
@@ -509,4 +608,17 @@ fn render_feed(
         },
     );
     ctx.render_template("atom.xml", &c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn on_this_day_wraps_around_the_year_and_keeps_leap_days() {
+        use time::macros::date;
+        assert_eq!(days_apart_in_the_year(date!(2023 - 12 - 30), date!(2026 - 01 - 02)), 3);
+        assert_eq!(days_apart_in_the_year(date!(2024 - 02 - 29), date!(2026 - 02 - 27)), 1);
+        assert_eq!(days_apart_in_the_year(date!(2020 - 06 - 01), date!(2026 - 11 - 26)), 178);
+    }
 }

@@ -98,8 +98,14 @@ pub enum Page {
     PathsIndex,
     /// `paths/<slug>/index.html`, by index into the reading paths.
     Path(usize),
-    /// `actions/index.html`.
-    Actions,
+    /// `actions/index.html`, its further pages, and (on a knowledge base with more actions
+    /// than fit one page) the pages of one status or one owner.
+    Actions {
+        /// Which actions.
+        filter: ActionFilter,
+        /// 1-based page number.
+        page: usize,
+    },
     /// `stats/index.html`.
     Stats,
     /// `on-this-day/index.html`.
@@ -124,6 +130,74 @@ pub enum Page {
     Sitemap,
     /// `postmortems.json`.
     Json,
+}
+
+/// Which actions a page of the tracker lists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ActionFilter {
+    /// Every action.
+    All,
+    /// Overdue ones.
+    Overdue,
+    /// Open ones (overdue included).
+    Open,
+    /// Done ones.
+    Done,
+    /// Won't-fix ones.
+    Wontfix,
+    /// One owner's, by index into the derived owners.
+    Owner(usize),
+}
+
+impl ActionFilter {
+    /// The status filters, in the order the tracker offers them.
+    pub const STATUSES: [ActionFilter; 4] =
+        [ActionFilter::Overdue, ActionFilter::Open, ActionFilter::Done, ActionFilter::Wontfix];
+
+    /// The value of the tracker's status filter (`overdue`, `open`...), or `None`.
+    pub fn status(self) -> Option<&'static str> {
+        match self {
+            ActionFilter::Overdue => Some("overdue"),
+            ActionFilter::Open => Some("open"),
+            ActionFilter::Done => Some("done"),
+            ActionFilter::Wontfix => Some("wontfix"),
+            ActionFilter::All | ActionFilter::Owner(_) => None,
+        }
+    }
+
+    /// The URL of the filter's first page.
+    pub fn base_url(self, derived: &Derived) -> String {
+        match self {
+            ActionFilter::All => "actions/".into(),
+            ActionFilter::Owner(o) => format!("actions/owners/{}/", derived.action_owners[o].slug),
+            status => format!("actions/{}/", status.status().unwrap_or_default()),
+        }
+    }
+
+    /// Indices into the derived actions that the filter keeps, in tracker order.
+    pub fn actions(self, site: &Site, derived: &Derived) -> Vec<usize> {
+        if let ActionFilter::Owner(o) = self {
+            return derived.action_owners[o].actions.clone();
+        }
+        (0..derived.actions.len())
+            .filter(|&k| {
+                let r = &derived.actions[k];
+                let a = &site.incidents[r.incident].actions[r.action];
+                match self {
+                    ActionFilter::All | ActionFilter::Owner(_) => true,
+                    ActionFilter::Overdue => a.overdue,
+                    ActionFilter::Open => a.status == crate::model::ActionStatus::Open,
+                    ActionFilter::Done => a.status == crate::model::ActionStatus::Done,
+                    ActionFilter::Wontfix => a.status == crate::model::ActionStatus::Wontfix,
+                }
+            })
+            .collect()
+    }
+}
+
+/// Rows per page of the action tracker: four list pages' worth.
+pub fn actions_page_size(site: &Site) -> usize {
+    site.config.lists.page_size.max(1) * 4
 }
 
 /// `base/` for page 1, `base/page/N/` after.
@@ -152,7 +226,7 @@ impl Page {
             Page::Theme(t) => format!("lessons/{}/", derived.themes[*t].slug),
             Page::PathsIndex => "paths/".into(),
             Page::Path(p) => format!("paths/{}/", derived.paths[*p].slug),
-            Page::Actions => "actions/".into(),
+            Page::Actions { filter, page } => paged_url(&filter.base_url(derived), *page),
             Page::Stats => "stats/".into(),
             Page::OnThisDay => "on-this-day/".into(),
             Page::Search => "search/".into(),
@@ -220,7 +294,26 @@ pub fn plan_pages(site: &Site, derived: &Derived) -> Vec<Page> {
         pages.push(Page::PathsIndex);
         pages.extend((0..derived.paths.len()).map(Page::Path));
     }
-    pages.extend([Page::Actions, Page::Stats, Page::OnThisDay, Page::Search]);
+    let action_size = actions_page_size(site);
+    let all_actions = derived.actions.len();
+    pages.extend(
+        (1..=page_count(all_actions, action_size))
+            .map(|page| Page::Actions { filter: ActionFilter::All, page }),
+    );
+    // Filtering in the browser covers a tracker that fits one page; a longer one gets a
+    // page per status and per owner.
+    if all_actions > action_size {
+        let filters = ActionFilter::STATUSES
+            .into_iter()
+            .chain((0..derived.action_owners.len()).map(ActionFilter::Owner));
+        for filter in filters {
+            let count = filter.actions(site, derived).len();
+            pages.extend(
+                (1..=page_count(count, action_size)).map(|page| Page::Actions { filter, page }),
+            );
+        }
+    }
+    pages.extend([Page::Stats, Page::OnThisDay, Page::Search]);
     for (i, incident) in site.incidents.iter().enumerate() {
         pages.extend(
             incident.aliases.iter().map(|path| Page::Alias { path: path.clone(), incident: i }),

@@ -62,7 +62,7 @@ pub fn meta_hash(incident: &Incident) -> u64 {
 pub fn is_heavy(page: &Page) -> bool {
     matches!(
         page,
-        Page::Json | Page::Sitemap | Page::Feed { tag: None } | Page::Actions | Page::Stats
+        Page::Json | Page::Sitemap | Page::Feed { tag: None } | Page::Actions { .. } | Page::Stats
     )
 }
 

@@ -225,3 +225,24 @@ fn two_postmortems_with_one_slug_are_one_error_naming_both() {
     );
     assert!(err.contains("H008"), "{err}");
 }
+
+#[test]
+fn a_broken_template_is_an_error_naming_it_and_the_site_is_kept() {
+    let kb = KbTest::fixture("core/basic");
+    kb.build(&[]).success();
+    let before = snapshot(&kb.path().join("public"));
+    // Does not compile.
+    kb.write(
+        "templates/incident.html",
+        "{% extends \"default/incident.html\" %}{% block main %}{{ oops",
+    );
+    let run = kb.build(&[]).failure();
+    assert!(run.stderr().contains("error[H019]"), "{}", run.stderr());
+    assert!(run.stderr().contains("incident.html"), "{}", run.stderr());
+    // Compiles, but fails while rendering (an undefined variable).
+    kb.write("templates/incident.html", "{% extends \"default/incident.html\" %}{% block main %}{{ no_such_thing.x }}{% endblock main %}");
+    let run = kb.build(&[]).failure();
+    assert!(run.stderr().contains("error[H019]"), "{}", run.stderr());
+    assert!(run.stderr().contains("Variable `no_such_thing` is not defined"), "{}", run.stderr());
+    assert_eq!(snapshot(&kb.path().join("public")), before, "the previous site is intact");
+}

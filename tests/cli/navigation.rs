@@ -131,7 +131,9 @@ fn related_incidents_put_explicit_links_first_and_say_why() {
     let second = text_of(related[1]);
     assert!(second.contains("Ledger replay double-counted refunds"), "{second}");
     assert!(
-        second.contains("same service: ledger") && second.contains("also taught: repair-data"),
+        second.contains("same service: ledger")
+            && second.contains("also taught: Repairing data")
+            && second.contains("similar wording: ledger, balances"),
         "{second}"
     );
     // The other side of an explicit link shows it too.
@@ -166,6 +168,42 @@ fn the_action_tracker_lists_overdue_first_with_age() {
         .map(|r| r.value().attr("data-status").unwrap())
         .collect();
     assert_eq!(statuses, ["open overdue", "open", "done"]);
+}
+
+#[test]
+fn a_long_action_tracker_gets_pages_per_status_and_owner() {
+    let kb = KbTest::fixture("nav/basic");
+    let config = kb.read("hindsight.toml").replace("page_size = 2", "page_size = 1");
+    kb.write("hindsight.toml", &config);
+    kb.write(
+        "postmortems/2024/2024-05-05-more-actions.md",
+        "+++\ntitle = \"More actions\"\ndate = 2024-05-05T10:00:00Z\n\
+         [[actions]]\ntitle = \"One\"\nowner = \"Ledger Team\"\nstatus = \"done\"\n\
+         [[actions]]\ntitle = \"Two\"\nowner = \"sre\"\nstatus = \"wontfix\"\n\
+         [[actions]]\ntitle = \"Three\"\nowner = \"sre\"\nstatus = \"open\"\n+++\n",
+    );
+    kb.build(&[]).success();
+    // Six actions, four per page.
+    let first = kb.html("public/actions/index.html");
+    assert_eq!(first.all("#action-table tbody tr").len(), 4);
+    assert_eq!(first.attr("#action-filters", "data-paged"), "true");
+    assert_eq!(first.attr(".pagination a[rel=next]", "href"), "../actions/page/2/");
+    assert_eq!(kb.html("public/actions/page/2/index.html").all("#action-table tbody tr").len(), 2);
+    // A page per status and per owner; spellings of one owner are one owner.
+    let overdue = kb.html("public/actions/overdue/index.html");
+    assert_eq!(overdue.text("h1"), "Action items: overdue");
+    assert_eq!(overdue.all("#action-table tbody tr").len(), 1);
+    let ledger = kb.html("public/actions/owners/ledger-team/index.html");
+    assert_eq!(ledger.text("h1"), "Action items owned by ledger-team");
+    assert_eq!(ledger.all("#action-table tbody tr").len(), 3);
+    assert_eq!(ledger.attr("#action-filters", "data-owner"), "ledger-team");
+    let options = ledger.texts("#action-filters select[name=owner] option");
+    assert_eq!(options, ["Everyone", "ledger-team (3)", "sre (2)", "traffic-team (1)"]);
+    assert_eq!(
+        ledger.attr("#action-filters select[name=owner] option[value=sre]", "data-href"),
+        "../../../actions/owners/sre/"
+    );
+    assert_eq!(kb.html("public/actions/wontfix/index.html").all("#action-table tbody tr").len(), 1);
 }
 
 #[test]

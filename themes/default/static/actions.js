@@ -1,10 +1,23 @@
-// Filters of the action tracker: by status and owner, without a server. The table works
-// without this script; it only hides rows.
+// Filters of the action tracker, without a server. On a tracker that fits one page they hide
+// rows; on a longer one, split into a page per status and per owner, they open that page.
+// The table works without this script.
 (function () {
   "use strict";
   var form = document.getElementById("action-filters");
   var table = document.getElementById("action-table");
-  if (!form || !table) return;
+  if (!form) return;
+  if (form.dataset.paged === "true") {
+    form.status.value = form.dataset.status || "";
+    form.owner.value = form.dataset.owner || "";
+    form.addEventListener("change", function (e) {
+      var option = e.target.selectedOptions && e.target.selectedOptions[0];
+      if (option && option.dataset.href) window.location.href = option.dataset.href;
+    });
+    form.addEventListener("submit", function (e) { e.preventDefault(); });
+    form.hidden = false;
+    return;
+  }
+  if (!table) return;
   var rows = Array.prototype.slice.call(table.tBodies[0].rows);
   var count = document.getElementById("action-count");
   var params = new URLSearchParams(window.location.search);

@@ -41,12 +41,18 @@ if (typeof document !== "undefined") (function () {
     if (inline) { manifest = JSON.parse(inline.textContent); return Promise.resolve(manifest); }
     return loadKey("manifest").then(function (m) { manifest = m; return m; });
   }
+  var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  // "2021-06-22" -> "22 Jun 2021", as the pages show dates.
+  function humanDate(date) {
+    var p = String(date || "").split("-");
+    return p.length === 3 ? Number(p[2]) + " " + MONTHS[Number(p[1]) - 1] + " " + p[0] : date;
+  }
   function sevBadge(card) {
     return card.severity ? '<span class="sev sev-' + Math.min(card.rank, 4) + '">' + escapeHtml(card.severity) + "</span> " : "";
   }
   function resultHtml(card, terms, id) {
     return '<a class="result" href="' + escapeHtml(root + card.url) + '"' + (id ? ' id="' + id + '" role="option"' : "") + ">" +
-      '<span class="result-meta">' + sevBadge(card) + '<time datetime="' + card.date + '">' + card.date + "</time></span>" +
+      '<span class="result-meta">' + sevBadge(card) + '<time datetime="' + card.date + '">' + humanDate(card.date) + "</time></span>" +
       '<span class="result-title">' + escapeHtml(card.title) + "</span>" +
       '<span class="result-snippet">' + snippet(card, terms) + "</span></a>";
   }
