@@ -198,7 +198,7 @@ meta="$results/meta.tsv"
     "$(awk '/MemTotal/ { printf "%.1f", $2 / 1048576 }' /proc/meminfo)" "$(uname -r)" \
     "$(df -T "$work" | awk 'NR == 2 { print $2 }')" "$work"
   printf 'hindsight\t%s (binary of %s UTC)\n' "$("$hindsight" --version | awk '{ print $2 }')" "$(date -u -r "$hindsight" '+%Y-%m-%d %H:%M')"
-  printf 'hugo\t%s\n' "${hugo:+$("$hugo" version | cut -d' ' -f2)}"
+  printf 'hugo\t%s\n' "${hugo:+$("$hugo" version | cut -d' ' -f2 | cut -d- -f1)}"
   printf 'pagefind\t%s\n' "${pagefind:+$("$pagefind" --version 2>/dev/null | awk '{ print $2 }' | tail -1)}"
   printf 'zola\t%s\n' "${zola:+$("$zola" --version | awk '{ print $2 }')}"
   printf 'floor\tpulldown-cmark %s, toml %s\n' \

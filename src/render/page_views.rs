@@ -5,7 +5,8 @@ use serde::Serialize;
 use tera::Value;
 
 use super::pages::{
-    ActionFilter, Page, RenderContext, Taxonomy, actions_page_size, page_count, paged_url,
+    ActionFilter, Page, RenderContext, Taxonomy, actions_page_size, lessons_page_size, page_count,
+    paged_url,
 };
 use super::view::{CardGroup, IncidentView, SeverityView, service_url, theme_url};
 use crate::model::ActionStatus;
@@ -288,13 +289,16 @@ pub fn render_page(ctx: &RenderContext<'_>, page: &Page) -> Result<Vec<u8>, Stri
             );
             ctx.render_template("lessons.html", &c)
         }
-        Page::Theme(t) => {
+        Page::Theme { theme: t, page: n } => {
             let theme = &derived.themes[*t];
             let description = theme.description.clone().unwrap_or_default();
             let mut c = ctx.context(page, "theme", &theme.title, &description);
+            let size = lessons_page_size(site);
             let lessons: Vec<QuotedLesson> = theme
                 .lessons
                 .iter()
+                .skip((n - 1) * size)
+                .take(size)
                 .map(|&(i, l)| QuotedLesson {
                     text: site.incidents[i].lessons[l].text.clone(),
                     incident: ctx.cards[i].clone(),
@@ -312,6 +316,8 @@ pub fn render_page(ctx: &RenderContext<'_>, page: &Page) -> Result<Vec<u8>, Stri
             );
             c.insert("lessons", &lessons);
             c.insert("postmortem_count", &theme.postmortem_count());
+            let base = format!("lessons/{}/", theme.slug);
+            c.insert("pagination", &pagination(&base, *n, page_count(theme.lessons.len(), size)));
             ctx.render_template("theme.html", &c)
         }
         Page::PathsIndex => {

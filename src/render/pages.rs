@@ -92,8 +92,13 @@ pub enum Page {
     },
     /// `lessons/index.html`.
     LessonsIndex,
-    /// `lessons/<theme>/index.html`, by index into the themes.
-    Theme(usize),
+    /// `lessons/<theme>/index.html` and its further pages, by index into the themes.
+    Theme {
+        /// Index into the themes.
+        theme: usize,
+        /// 1-based page number.
+        page: usize,
+    },
     /// `paths/index.html`.
     PathsIndex,
     /// `paths/<slug>/index.html`, by index into the reading paths.
@@ -195,6 +200,11 @@ impl ActionFilter {
     }
 }
 
+/// Lessons per page of a learning theme: two list pages' worth.
+pub fn lessons_page_size(site: &Site) -> usize {
+    site.config.lists.page_size.max(1) * 2
+}
+
 /// Rows per page of the action tracker: four list pages' worth.
 pub fn actions_page_size(site: &Site) -> usize {
     site.config.lists.page_size.max(1) * 4
@@ -223,7 +233,9 @@ impl Page {
                 *page,
             ),
             Page::LessonsIndex => "lessons/".into(),
-            Page::Theme(t) => format!("lessons/{}/", derived.themes[*t].slug),
+            Page::Theme { theme, page } => {
+                paged_url(&format!("lessons/{}/", derived.themes[*theme].slug), *page)
+            }
             Page::PathsIndex => "paths/".into(),
             Page::Path(p) => format!("paths/{}/", derived.paths[*p].slug),
             Page::Actions { filter, page } => paged_url(&filter.base_url(derived), *page),
@@ -289,7 +301,12 @@ pub fn plan_pages(site: &Site, derived: &Derived) -> Vec<Page> {
     }
     pages.extend((0..derived.tags.len()).map(|t| Page::Feed { tag: Some(t) }));
     pages.push(Page::LessonsIndex);
-    pages.extend((0..derived.themes.len()).map(Page::Theme));
+    let lesson_size = lessons_page_size(site);
+    for (theme, t) in derived.themes.iter().enumerate() {
+        pages.extend(
+            (1..=page_count(t.lessons.len(), lesson_size)).map(|page| Page::Theme { theme, page }),
+        );
+    }
     if !derived.paths.is_empty() {
         pages.push(Page::PathsIndex);
         pages.extend((0..derived.paths.len()).map(Page::Path));

@@ -109,10 +109,13 @@ fn members(page: &Page, site: &Site, derived: &Derived) -> Option<(Vec<usize>, u
             }
             slice(&t.incidents, *page)
         }
-        Page::Theme(t) => {
-            let theme = &derived.themes[*t];
-            theme.lessons.hash(&mut extra);
-            theme.lessons.iter().map(|(i, _)| *i).collect()
+        Page::Theme { theme, page } => {
+            let theme = &derived.themes[*theme];
+            let size = crate::render::pages::lessons_page_size(site);
+            let lessons: Vec<(usize, usize)> =
+                theme.lessons.iter().skip((page - 1) * size).take(size).copied().collect();
+            (lessons.as_slice(), page_count(theme.lessons.len(), size)).hash(&mut extra);
+            lessons.iter().map(|(i, _)| *i).collect()
         }
         Page::Path(p) => derived.paths[*p].incidents.clone(),
         Page::Feed { tag: Some(t) } => {

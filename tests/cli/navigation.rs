@@ -207,6 +207,35 @@ fn a_long_action_tracker_gets_pages_per_status_and_owner() {
 }
 
 #[test]
+fn a_long_learning_theme_is_split_into_pages() {
+    let kb = KbTest::fixture("nav/basic");
+    let config = kb.read("hindsight.toml").replace("page_size = 2", "page_size = 1");
+    kb.write("hindsight.toml", &config);
+    kb.write(
+        "postmortems/2024/2024-05-05-three-lessons.md",
+        "+++\ntitle = \"Three lessons\"\ndate = 2024-05-05T10:00:00Z\n\
+         [[lessons]]\ntheme = \"detect-early\"\ntext = \"First.\"\n\
+         [[lessons]]\ntheme = \"detect-early\"\ntext = \"Second.\"\n\
+         [[lessons]]\ntheme = \"detect-early\"\ntext = \"Third.\"\n+++\n",
+    );
+    kb.build(&[]).success();
+    let first = kb.html("public/lessons/detect-early/index.html");
+    assert_eq!(first.all(".quote").len(), 2);
+    assert_eq!(first.attr(".pagination a[rel=next]", "href"), "../../lessons/detect-early/page/2/");
+    let rest: usize = (2..=3)
+        .map(|n| kb.path().join(format!("public/lessons/detect-early/page/{n}/index.html")))
+        .filter(|p| p.is_file())
+        .map(|p| {
+            let rel = p.strip_prefix(kb.path()).unwrap().to_str().unwrap().to_string();
+            kb.html(&rel).all(".quote").len()
+        })
+        .sum();
+    let total: usize =
+        first.text(".page-header .muted").split(' ').next().unwrap().parse().unwrap();
+    assert_eq!(2 + rest, total, "every lesson is on one of the pages");
+}
+
+#[test]
 fn check_can_fail_on_overdue_actions() {
     let kb = KbTest::fixture("nav/basic");
     kb.run(&["check", ".", "--build-date", "2026-11-26"]).success();
