@@ -443,6 +443,33 @@ def run_saves(server, events, base, kb, files, kind, pause, label, edit_timeout,
     return results
 
 
+def keepalive_probe(base, path, n=30):
+    """Median ms of sequential GETs of `path` on one keep-alive connection, and on a new
+    connection each time: a gap of ~40 ms between them is Nagle's algorithm meeting delayed
+    ACKs (the response written in two pieces to a socket without TCP_NODELAY)."""
+    import http.client
+    host, port = re.match(r"http://([^/:]+):(\d+)", base).groups()
+    times = {"keepalive": [], "new": []}
+    conn = http.client.HTTPConnection(host, int(port), timeout=10)
+    size = None
+    for i in range(n + 1):
+        t = time.monotonic()
+        conn.request("GET", path)
+        body = conn.getresponse().read()
+        if i:  # the first request also opens the connection
+            times["keepalive"].append((time.monotonic() - t) * 1000)
+        size = len(body)
+    conn.close()
+    for _ in range(n):
+        t = time.monotonic()
+        c = http.client.HTTPConnection(host, int(port), timeout=10)
+        c.request("GET", path, headers={"Connection": "close"})
+        c.getresponse().read()
+        c.close()
+        times["new"].append((time.monotonic() - t) * 1000)
+    return {"path": path, "bytes": size, "keepalive_ms": statistics.median(times["keepalive"]), "new_connection_ms": statistics.median(times["new"])}
+
+
 # --- step 3: wrk ---------------------------------------------------------------------------------
 
 WRK_LUA = r"""
@@ -597,6 +624,11 @@ def report(r):
         )
     if r.get("wrk_skipped"):
         out.append(f"| wrk load test | skipped: {r['wrk_skipped']} |")
+    for k in r.get("keepalive", []):
+        out.append(
+            f"| Sequential GET {k['path']} ({k['bytes']:,} bytes), one at a time: keep-alive connection vs a new connection each | "
+            f"{ms(k['keepalive_ms'])} vs {ms(k['new_connection_ms'])} (median of 30) |"
+        )
     st = r.get("stop")
     if st:
         took = f"{st['seconds']:.2f} s" if st.get("seconds") is not None else "did not exit"
@@ -746,6 +778,9 @@ def main():
         r["error_status_events"] = [e[2] for e in events.events if e[1] == "status" and json.loads(e[2]).get("errors")]
 
         # 3. load
+        r["keepalive"] = [keepalive_probe(base, p) for p in ("/", "/__hindsight/live.css")]
+        for k in r["keepalive"]:
+            log(f"sequential GET {k['path']} ({k['bytes']} bytes): keep-alive {k['keepalive_ms']:.1f} ms, new connection {k['new_connection_ms']:.1f} ms")
         r["wrk_config"] = f"{args.wrk_duration} s, {args.wrk_threads} threads, {args.wrk_connections} connections"
         if args.wrk:
             lua = args.logs / "status.lua"
@@ -761,7 +796,7 @@ def main():
                 w = run_wrk(args.wrk, url, args.wrk_duration, args.wrk_threads, args.wrk_connections, lua, args.logs / "wrk.log")
                 w["name"] = name
                 r["wrk"].append(w)
-                log(f"  {w.get('rps', 0):,.0f} req/s, p50 {w.get('p50_ms')} ms, p99 {w.get('p99_ms')} ms, statuses {w.get('statuses')}, socket errors {w.get('socket_errors')}")
+                log(f"  {w.get('rps', 0):,.0f} req/s, p50 {ms(w.get('p50_ms'))}, p99 {ms(w.get('p99_ms'))}, statuses {w.get('statuses')}, socket errors {w.get('socket_errors')}")
                 if not server.alive():
                     raise Abort("the server died during the load test")
             r["memory"]["after_load"] = server.memory()

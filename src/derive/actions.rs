@@ -18,7 +18,8 @@ pub struct ActionRef {
 }
 
 /// Every action: overdue first (most overdue first), then open (soonest due first, undated
-/// last), then done and won't-fix (newest postmortem first).
+/// last), then done, then won't-fix (newest postmortem first): each status is one run of the
+/// list, so a long tracker's pages need no copies per status.
 pub fn derive_actions(site: &Site) -> Vec<ActionRef> {
     let mut refs: Vec<ActionRef> = site
         .incidents
@@ -34,7 +35,8 @@ pub fn derive_actions(site: &Site) -> Vec<ActionRef> {
         let group = match (a.overdue, a.status) {
             (true, _) => 0,
             (false, ActionStatus::Open) => 1,
-            _ => 2,
+            (false, ActionStatus::Done) => 2,
+            (false, ActionStatus::Wontfix) => 3,
         };
         let due = if group < 2 { a.due.map(|d| d.to_julian_day()).unwrap_or(i32::MAX) } else { 0 };
         (group, due, r.incident, r.action)

@@ -468,7 +468,7 @@ fn render_actions(
     let derived = ctx.derived;
     let size = actions_page_size(site);
     let paged = derived.actions.len() > size;
-    let keys = filter.actions(site, derived);
+    let keys = filter.actions(derived);
     let total = page_count(keys.len(), size);
     let rows: Vec<ActionRow> = keys
         .iter()
@@ -492,27 +492,33 @@ fn render_actions(
             }
         })
         .collect();
+    // Counts, and where each status's run of the full list starts.
     let mut counts = [0usize; 4];
-    for r in &derived.actions {
+    let mut starts: [Option<usize>; 4] = [None; 4];
+    for (k, r) in derived.actions.iter().enumerate() {
         let a = &site.incidents[r.incident].actions[r.action];
-        match a.status {
-            ActionStatus::Open => counts[1] += 1,
-            ActionStatus::Done => counts[2] += 1,
-            ActionStatus::Wontfix => counts[3] += 1,
-        }
+        let mut note = |group: usize| {
+            counts[group] += 1;
+            starts[group].get_or_insert(k);
+        };
         if a.overdue {
-            counts[0] += 1;
+            note(0);
+        }
+        match a.status {
+            ActionStatus::Open => note(1),
+            ActionStatus::Done => note(2),
+            ActionStatus::Wontfix => note(3),
         }
     }
-    let statuses: Vec<FilterOption> = ActionFilter::STATUSES
+    let statuses: Vec<FilterOption> = ["overdue", "open", "done", "wontfix"]
         .iter()
         .zip(["Overdue", "Open", "Done", "Won't fix"])
-        .zip(counts)
-        .map(|((f, label), count)| FilterOption {
-            value: f.status().unwrap_or_default().to_string(),
+        .enumerate()
+        .map(|(g, (value, label))| FilterOption {
+            value: value.to_string(),
             label: label.to_string(),
-            url: paged.then(|| f.base_url(derived)),
-            count,
+            url: starts[g].filter(|_| paged).map(|k| paged_url("actions/", k / size + 1)),
+            count: counts[g],
         })
         .collect();
     let owners: Vec<FilterOption> = derived
@@ -526,18 +532,11 @@ fn render_actions(
             count: owner.actions.len(),
         })
         .collect();
-    let (title, status, owner) = match filter {
-        ActionFilter::All => ("Action items".to_string(), None, None),
+    let (title, owner) = match filter {
+        ActionFilter::All => ("Action items".to_string(), None),
         ActionFilter::Owner(o) => {
             let owner = &derived.action_owners[o];
-            (format!("Action items owned by {}", owner.name), None, Some(owner.slug.clone()))
-        }
-        status => {
-            let label = statuses
-                .iter()
-                .find(|s| Some(s.value.as_str()) == status.status())
-                .map_or("", |s| s.label.as_str());
-            (format!("Action items: {}", label.to_lowercase()), status.status(), None)
+            (format!("Action items owned by {}", owner.name), Some(owner.slug.clone()))
         }
     };
     let mut c =
@@ -550,7 +549,6 @@ fn render_actions(
     c.insert("paged", &paged);
     c.insert("statuses", &statuses);
     c.insert("owners", &owners);
-    c.insert("status", &status);
     c.insert("owner", &owner);
     c.insert("all_url", "actions/");
     c.insert("shown", &keys.len());

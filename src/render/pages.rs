@@ -142,61 +142,25 @@ pub enum Page {
 pub enum ActionFilter {
     /// Every action.
     All,
-    /// Overdue ones.
-    Overdue,
-    /// Open ones (overdue included).
-    Open,
-    /// Done ones.
-    Done,
-    /// Won't-fix ones.
-    Wontfix,
     /// One owner's, by index into the derived owners.
     Owner(usize),
 }
 
 impl ActionFilter {
-    /// The status filters, in the order the tracker offers them.
-    pub const STATUSES: [ActionFilter; 4] =
-        [ActionFilter::Overdue, ActionFilter::Open, ActionFilter::Done, ActionFilter::Wontfix];
-
-    /// The value of the tracker's status filter (`overdue`, `open`...), or `None`.
-    pub fn status(self) -> Option<&'static str> {
-        match self {
-            ActionFilter::Overdue => Some("overdue"),
-            ActionFilter::Open => Some("open"),
-            ActionFilter::Done => Some("done"),
-            ActionFilter::Wontfix => Some("wontfix"),
-            ActionFilter::All | ActionFilter::Owner(_) => None,
-        }
-    }
-
     /// The URL of the filter's first page.
     pub fn base_url(self, derived: &Derived) -> String {
         match self {
             ActionFilter::All => "actions/".into(),
             ActionFilter::Owner(o) => format!("actions/owners/{}/", derived.action_owners[o].slug),
-            status => format!("actions/{}/", status.status().unwrap_or_default()),
         }
     }
 
     /// Indices into the derived actions that the filter keeps, in tracker order.
-    pub fn actions(self, site: &Site, derived: &Derived) -> Vec<usize> {
-        if let ActionFilter::Owner(o) = self {
-            return derived.action_owners[o].actions.clone();
+    pub fn actions(self, derived: &Derived) -> Vec<usize> {
+        match self {
+            ActionFilter::All => (0..derived.actions.len()).collect(),
+            ActionFilter::Owner(o) => derived.action_owners[o].actions.clone(),
         }
-        (0..derived.actions.len())
-            .filter(|&k| {
-                let r = &derived.actions[k];
-                let a = &site.incidents[r.incident].actions[r.action];
-                match self {
-                    ActionFilter::All | ActionFilter::Owner(_) => true,
-                    ActionFilter::Overdue => a.overdue,
-                    ActionFilter::Open => a.status == crate::model::ActionStatus::Open,
-                    ActionFilter::Done => a.status == crate::model::ActionStatus::Done,
-                    ActionFilter::Wontfix => a.status == crate::model::ActionStatus::Wontfix,
-                }
-            })
-            .collect()
     }
 }
 
@@ -317,14 +281,11 @@ pub fn plan_pages(site: &Site, derived: &Derived) -> Vec<Page> {
         (1..=page_count(all_actions, action_size))
             .map(|page| Page::Actions { filter: ActionFilter::All, page }),
     );
-    // Filtering in the browser covers a tracker that fits one page; a longer one gets a
-    // page per status and per owner.
+    // Filtering in the browser covers a tracker that fits one page; a longer one gets pages
+    // per owner (each status is a run of the full list, so it needs no pages of its own).
     if all_actions > action_size {
-        let filters = ActionFilter::STATUSES
-            .into_iter()
-            .chain((0..derived.action_owners.len()).map(ActionFilter::Owner));
-        for filter in filters {
-            let count = filter.actions(site, derived).len();
+        for filter in (0..derived.action_owners.len()).map(ActionFilter::Owner) {
+            let count = filter.actions(derived).len();
             pages.extend(
                 (1..=page_count(count, action_size)).map(|page| Page::Actions { filter, page }),
             );

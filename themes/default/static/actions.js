@@ -7,7 +7,6 @@
   var table = document.getElementById("action-table");
   if (!form) return;
   if (form.dataset.paged === "true") {
-    form.status.value = form.dataset.status || "";
     form.owner.value = form.dataset.owner || "";
     form.addEventListener("change", function (e) {
       var option = e.target.selectedOptions && e.target.selectedOptions[0];
