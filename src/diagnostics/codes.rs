@@ -109,6 +109,9 @@ codes! {
     LeakedSecret = ("H109", "leaked-secret", Error, Error),
     /// Personal data pasted from logs: an email address or a public IP address.
     PersonalData = ("H110", "personal-data", Warning, Warning),
+    /// An invisible bidirectional control character (U+202E...), which can make text display
+    /// differently from how it reads.
+    BidiControl = ("H111", "bidi-control", Warning, Warning),
 }
 
 impl fmt::Display for Code {

@@ -88,6 +88,17 @@ pub fn lint_file(
         };
         push(code, leak.span, message, opt_out_help(&help, code));
     }
+    for (at, c) in file.text.char_indices().filter(|(_, c)| is_bidi_control(*c)) {
+        push(
+            Code::BidiControl,
+            at..at + c.len_utf8(),
+            format!("invisible bidirectional control character U+{:04X}", c as u32),
+            opt_out_help(
+                "delete it: it can make a title or line display differently from how it reads",
+                Code::BidiControl,
+            ),
+        );
+    }
     let skipped = prose_exclusions(file);
     for found in rules.blameful.find(file.text) {
         if skipped.iter().any(|r| r.start < found.span.end && found.span.start < r.end) {
@@ -170,6 +181,11 @@ fn completeness(
             "write what happened here, or delete the heading if it does not apply".into(),
         );
     }
+}
+
+/// The bidirectional embedding, override and isolate controls ("Trojan Source").
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// The help of a finding, with how to silence it for a file.

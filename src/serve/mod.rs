@@ -160,9 +160,6 @@ extern "C" fn on_signal(_: libc::c_int) {
 /// Serve until Ctrl-C (SIGINT) or SIGTERM. `on_event` is told what happens.
 pub fn serve(options: &ServeOptions, mut on_event: impl FnMut(ServeEvent)) -> Result<(), Failure> {
     let root = crate::output::location::absolute(&options.root);
-    let mut workspace = Workspace::open(&root, &options.load)?;
-    let shared = Arc::new(Shared::new(workspace.files().clone()));
-    shared.publish(&workspace);
     let server = tiny_http::Server::http(options.addr).map_err(|e| {
         workspace::failure(
             Code::InvalidOutput,
@@ -175,6 +172,13 @@ pub fn serve(options: &ServeOptions, mut on_event: impl FnMut(ServeEvent)) -> Re
         IpAddr::V6(ip) => format!("[{ip}]"),
         IpAddr::V4(ip) => ip.to_string(),
     };
+    let url = format!("http://{host}:{}/", addr.port());
+    // Feeds and the sitemap point at the preview, as the page links do.
+    let mut load = options.load.clone();
+    load.base_url = Some(url.clone());
+    let mut workspace = Workspace::open(&root, &load)?;
+    let shared = Arc::new(Shared::new(workspace.files().clone()));
+    shared.publish(&workspace);
     let server = Arc::new(server);
     let accepting = {
         let (server, shared) = (server.clone(), shared.clone());
@@ -201,7 +205,7 @@ pub fn serve(options: &ServeOptions, mut on_event: impl FnMut(ServeEvent)) -> Re
         libc::signal(libc::SIGTERM, on_signal as *const () as libc::sighandler_t);
     }
     on_event(ServeEvent::Started {
-        url: format!("http://{host}:{}/", addr.port()),
+        url,
         postmortems: workspace.site().incidents.len(),
         files: workspace.files().len(),
     });

@@ -121,6 +121,10 @@ const FILES: &[(&str, &str)] = &[
         "+++\ntitle = \"x\"\ndate = 2024-01-01\nstatus = \"draft\"\n+++\n\n```\naws_access_key_id=«H109»AKIAQWERTYUIOPASDFGH\nfrom «H110»81.2.69.160 user «H110»jane@corp.io\n«H109»-----BEGIN OPENSSH PRIVATE KEY-----\n```\n\nDB: «H109»postgres://app:hunter2@db:5432/x and «H109»ghp_0123456789abcdefghijklmnopqrstuvwxyz.\n",
     ),
     (
+        "postmortems/bidi.md",
+        "+++\ntitle = \"Admin «H111»\u{202E}gnp.exe\"\ndate = 2024-01-01\nstatus = \"draft\"\n+++\n",
+    ),
+    (
         "postmortems/dup-a.md",
         "«H008»+++\ntitle = \"x\"\ndate = 2024-01-01\nstatus = \"draft\"\nslug = \"same\"\n+++\n",
     ),
