@@ -12,8 +12,9 @@
 #      count and flavor; otherwise it is generated again (the output is deterministic);
 #   2. runs rounds: --warmup rounds (default 1, not counted), then R counted rounds (--runs,
 #      default 5; --large-runs, default 2, for N >= 100,000). Each round runs every tool once,
-#      in an order rotated from round to round, each into a fresh output folder (deleted, and
-#      the deletion synced, after it is measured, outside the measurement):
+#      in an order rotated from round to round, each into a fresh output folder. Outputs are
+#      kept until every round of the size has run (then deleted), and no measurement starts
+#      within SETTLE seconds (default 65) of a bulk deletion: see "Deleting files" below.
 #        - hindsight build, cold: DIR/.hindsight (its tantivy index and output manifests)
 #          deleted first, as on a fresh clone; then, warm: the same with the cache kept;
 #        - hindsight rebuilds into the warm build's output: no change (the 2nd build into
@@ -32,6 +33,13 @@
 #      ratio hindsight (cold build) / tool, the median of the per-round ratios (tools of one
 #      round run minutes apart, so the ratio holds when the machine's speed drifts); then the
 #      targets, hindsight's --timings stage table (the median cold run) and the details.
+#
+# Deleting files: on this machine's ext4 (no journal), creating a file skips, one by one, every
+# inode freed in the last 60 s (300 s while its inode table block is still dirty): the kernel's
+# recently_deleted() in find_inode_bit(). Right after deleting a 10,000-page output, the floor
+# took 5.6 s to write 10,000 pages instead of 1.2 s (perf: ~70% of its kernel time in
+# recently_deleted). So the script never deletes between runs: an `rm -rf public` before each
+# build would measure that scan, not the tools. Real users who `rm -rf public && hugo` do pay it.
 #
 # Peers that are not installed are reported as skipped. Before each measurement the script
 # waits (up to WAIT_MAX seconds, default 900) while cargo or rustc runs on the machine, and
@@ -84,6 +92,8 @@ area="$work/compare"
 results="$area/results"
 outs="$area/out"
 mkdir -p "$work/corpus" "$results" "$outs"
+discard_tsv="$results/discard.tsv"
+printf 'n\tlabel\tms\tfiles\n' >"$discard_tsv"
 
 gen="${GEN_CORPUS:-$(cd "$repo/.." && pwd)/shared/bench/gen-corpus}"
 hindsight="${HINDSIGHT:-$repo/target/release/hindsight}"
@@ -129,7 +139,7 @@ corpus() { # N FLAVOR -> path of the corpus, generated unless a matching one is 
   local stamp="gen-corpus sha256:$gen_sha seed=$seed count=$n flavor=$flavor"
   if [ ! -f "$dir/.gen-stamp" ] || [ "$(cat "$dir/.gen-stamp")" != "$stamp" ]; then
     log "generating $n $flavor postmortems into $dir"
-    rm -rf "$dir" "$dir.tmp"
+    delete_outputs "old corpus $n-$flavor" "$dir" "$dir.tmp"
     "$gen" --count "$n" --seed "$seed" --flavor "$flavor" --out "$dir.tmp" >&2
     echo "$stamp" >"$dir.tmp/.gen-stamp"
     touch "$dir.tmp/.complete" # the marker benches/search.sh looks for
@@ -190,6 +200,7 @@ zola="${ZOLA:-$(command -v zola || true)}"
 [ -n "$zola" ] || log "no zola binary on PATH: Zola is skipped"
 
 # --- versions and machine ----------------------------------------------------------------
+bin_stamp="$(date -u -r "$hindsight" '+%Y-%m-%d %H:%M:%S')"
 meta="$results/meta.tsv"
 {
   printf 'date\t%s\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -214,13 +225,12 @@ runs_tsv="$results/runs.tsv"
 sizes_tsv="$results/sizes.tsv"
 printf 'n\tround\ttool\twall_s\tuser_s\tsys_s\tmaxrss_kb\twritten_blocks\texit\tvol_cs\tinvol_cs\tload1\tbusy\n' >"$runs_tsv"
 printf 'n\ttool\tbytes\tallocated\tfiles\n' >"$sizes_tsv"
-discard_tsv="$results/discard.tsv"
-printf 'n\tlabel\tms\n' >"$discard_tsv"
 
 # measure N ROUND TOOL LOG -- COMMAND...: one process under /usr/bin/time, one row of runs.tsv.
 measure() {
   local n="$1" round="$2" tool="$3" logf="$4"; shift 5
   wait_idle
+  settle
   sync
   local busy=0 load1 t0 t1 rc=0
   cargo_busy && busy=1
@@ -245,14 +255,27 @@ size_of() {
     "$(du -s -B1 "$3" | cut -f1)" "$(find "$3" -type f | wc -l)" >>"$sizes_tsv"
 }
 
-# discard LABEL FOLDER...: delete a finished run's folders outside the measurements, and let the
-# kernel write the deletion back (timed, for the details: it costs about what creating them did).
-discard() {
-  local label="$1" t0; shift
+# delete_outputs LABEL FOLDER...: delete outputs (never during a measurement), sync, and note the
+# time, so that the next measurement waits until the freed inodes are no longer "recent".
+delete_outputs() {
+  local label="$1" t0 files; shift
+  files=$( { find "$@" -mindepth 1 2>/dev/null || true; } | wc -l)
+  [ "$files" -gt 0 ] || { rm -rf "$@"; return 0; }
   t0=$(date +%s%N)
   rm -rf "$@"
   sync
-  printf '%s\t%s\t%s\n' "$n" "$label" "$(( ($(date +%s%N) - t0) / 1000000 ))" >>"$discard_tsv"
+  date +%s >"$area/last-delete"
+  printf '%s\t%s\t%s\t%s\n' "${n:-0}" "$label" "$(( ($(date +%s%N) - t0) / 1000000 ))" "$files" >>"$discard_tsv"
+}
+settle="${SETTLE:-65}"
+settle() {
+  local last=0
+  [ -f "$area/last-delete" ] && last=$(cat "$area/last-delete")
+  local wait=$(( last + settle - $(date +%s) ))
+  if [ "$wait" -gt 0 ]; then
+    log "waiting ${wait}s: files were deleted less than ${settle}s ago"
+    sleep "$wait"
+  fi
 }
 
 # The touch-one rebuild appends a line to a postmortem of the shared corpus: it is restored
@@ -285,7 +308,6 @@ unit_hindsight() { # cold, warm, the three rebuilds
   measure "$n" "$round" hs-touch "$results/$n-hs-touch.$round.log" -- \
     "$hindsight" build "$native" --output "$d/warm" --build-date "$build_date" --timings
   restore_touched
-  discard hindsight "$d"
 }
 unit_check() {
   measure "$n" "$round" hs-check "$results/$n-hs-check.$round.log" -- \
@@ -303,7 +325,7 @@ unit_hugo() { # hugo, then pagefind on its output
       "$pagefind" --site "$d/public"
     if [ "$round" = "$first" ]; then size_of "$n" hugo+pagefind "$d/public"; fi
   fi
-  discard hugo "$d" "$hugo_dir/resources"
+  rm -rf "$hugo_dir/resources"
 }
 unit_zola() {
   local d="$outs/$n-r$round-zola"
@@ -311,16 +333,15 @@ unit_zola() {
   measure "$n" "$round" zola "$results/$n-zola.$round.log" -- \
     "$zola" --root "$zola_dir" build --output-dir "$d/public"
   if [ "$round" = "$first" ]; then size_of "$n" zola "$d/public"; fi
-  discard zola "$d"
 }
 unit_floor() {
   local d="$outs/$n-r$round-floor"
   mkdir -p "$d"
   measure "$n" "$round" floor "$results/$n-floor.$round.log" -- "$floor" "$native" "$d/public"
   if [ "$round" = "$first" ]; then size_of "$n" floor "$d/public"; fi
-  discard floor "$d"
 }
 
+delete_outputs "outputs left by an earlier run" "$outs/"*
 IFS=',' read -r -a size_list <<<"$sizes"
 for n in "${size_list[@]}"; do
   native="$(corpus "$n" native)"
@@ -329,7 +350,6 @@ for n in "${size_list[@]}"; do
   [ -n "$zola" ] && zola_dir="$(corpus "$n" zola)"
   # The postmortem the touch-one rebuild appends a line to: the middle one.
   touch_file="$(find "$native/postmortems" -name '*.md' | sort | awk '{ a[NR] = $0 } END { print a[int((NR + 1) / 2)] }')"
-  rm -rf "$outs/$n-"*
   units=(hindsight)
   if [ -n "$hugo" ]; then units+=(hugo); fi
   if [ -n "$zola" ]; then units+=(zola); fi
@@ -337,15 +357,29 @@ for n in "${size_list[@]}"; do
   r="$runs"; [ "$n" -ge 100000 ] && r="$large_runs"
   first=$((warmup + 1))
   total=$((warmup + r))
+  round_use=0
   for round in $(seq 1 "$total"); do
     kind="counted"; [ "$round" -le "$warmup" ] && kind="warm-up"
+    # Outputs stay until the size is done, unless the disk would not hold another round.
+    avail=$(df -B1 --output=avail "$outs" | tail -1)
+    if [ "$round_use" -gt 0 ] && [ "$avail" -lt $(( 2 * round_use + (2 << 30) )) ]; then
+      log "freeing the disk: deleting the outputs of rounds 1 to $((round - 1))"
+      delete_outputs "outputs of $n, to free the disk" "$outs/$n-r"*
+      avail=$(df -B1 --output=avail "$outs" | tail -1)
+    fi
     log "$n postmortems: round $round of $total ($kind)"
     k=${#units[@]}
     for i in $(seq 0 $((k - 1))); do
       unit="${units[$(( (i + round) % k ))]}"
       "unit_$unit"
     done
+    round_use=$(( avail - $(df -B1 --output=avail "$outs" | tail -1) ))
   done
+  delete_outputs "all outputs of $n" "$outs/$n-"*
 done
 
 python3 "$here/compare_report.py" --results "$results" --sizes "$sizes" --warmup "$warmup" | tee "$results/report.md"
+if [ "$(date -u -r "$hindsight" '+%Y-%m-%d %H:%M:%S')" != "$bin_stamp" ]; then
+  echo
+  echo "Note: $hindsight changed while the benchmark ran (it was built $bin_stamp UTC); later runs used the new one." | tee -a "$results/report.md"
+fi

@@ -80,9 +80,9 @@ def main():
     sizes = defaultdict(dict)
     for row in read_tsv(os.path.join(res, "sizes.tsv")):
         sizes[int(row["n"])][row["tool"]] = (int(row["bytes"]), int(row["allocated"]), int(row["files"]))
-    discards = defaultdict(lambda: defaultdict(list))
+    discards = defaultdict(list)
     for row in read_tsv(os.path.join(res, "discard.tsv")):
-        discards[int(row["n"])][row["label"]].append(int(row["ms"]))
+        discards[int(row["n"])].append((row["label"], int(row["ms"]), int(row["files"])))
 
     skipped = {
         "hugo": "no Hugo that builds the generator's layouts",
@@ -231,9 +231,9 @@ def main():
             loads = [m["load1"] for m in counted[tool].values()]
             print(f"- {tool}: wall s {walls}; bytes written (kernel count, median) {fmt_mb(written)}; "
                   f"load average before: {min(loads):.2f}–{max(loads):.2f}")
-        for label, ms in sorted(discards[n].items()):
-            print(f"- deleting a {label} run's output (rm -rf + sync, outside the measurements): "
-                  f"median {statistics.median(ms) / 1000:.2f} s")
+        for label, ms, files in discards[n]:
+            print(f"- deleting {label} (rm -rf + sync, after the measurements): "
+                  f"{ms / 1000:.1f} s for {files:,} files and folders")
         print()
         print("(warm-up) in brackets; * = cargo or rustc was running at the start or end of the run.")
         print()
@@ -245,7 +245,9 @@ def main():
           "and files of the output folder (Hugo + Pagefind: with pagefind/; Pagefind's row: what it "
           "adds). Ratio: median over the runs of hindsight's cold build wall time ÷ the tool's, "
           "measured in the same round (tools interleaved, order rotated each round); hindsight's "
-          "own rows give row ÷ cold build. Every build writes into a new folder.")
+          "own rows give row ÷ cold build. Every build writes into a new folder; outputs are deleted "
+          "only after all runs of a size, and no run starts within 65 s of a deletion (ext4 without "
+          "a journal scans recently freed inodes on every file creation; see benches/compare.sh).")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@
 #
 #   benches/serve.sh [--count N] [--work DIR] [--seed S] [--saves K] [--pause SEC]
 #                    [--rapid-pause SEC] [--wrk-duration SEC] [--wrk-threads T]
-#                    [--wrk-connections C] [--no-wrk] [--build-date YYYY-MM-DD]
+#                    [--wrk-connections C] [--wrk-warmup SEC] [--no-wrk]
+#                    [--build-date YYYY-MM-DD]
 #
 #   --count N        postmortems to generate (default 10000)
 #   --work DIR       cache of generated corpora and results (default /tmp/hindsight-bench,
@@ -25,9 +26,13 @@
 #      pauses and K more with 0.5 s pauses, on published postmortems chosen with a seeded RNG;
 #      saved as editors do (temporary file + rename); median, p90, max; plus the median of
 #      each step of the server's --timings lines;
-#   3. wrk (Debian's; installed with apt-get when missing and running as root, else skipped
-#      with a notice): 30 s, 2 threads, 32 connections against a postmortem page, the home
-#      page and /api/search?q=database, with --latency; requests/s, p50, p99, non-2xx and
+#   3. connections: sequential GETs on one keep-alive connection against a new connection
+#      each (a ~40 ms gap is Nagle's algorithm meeting delayed ACKs), and bursts of 6 and 32
+#      new keep-alive connections opened at once after 6 s idle (how many get an answer within
+#      5 s); then wrk (Debian's; installed with apt-get when missing and running as root, else
+#      skipped with a notice): 30 s, 2 threads, 32 connections against a postmortem page, the
+#      home page and /api/search?q=database, each after a discarded 3 s warm-up run, with
+#      --latency and a Lua script counting statuses; requests/s, p50, p99, non-2xx and
 #      socket errors;
 #   4. stops the server with SIGINT and prints the table with the machine and date.
 # Every step runs under a timeout. Results (JSON, markdown, server log, wrk output) are kept
@@ -48,6 +53,7 @@ rapid_pause=0.5
 wrk_duration=30
 wrk_threads=2
 wrk_connections=32
+wrk_warmup=3
 no_wrk=""
 build_date="2026-11-26"
 gen="${GEN_CORPUS:-/work/shared/bench/gen-corpus}"
@@ -64,6 +70,7 @@ while [ $# -gt 0 ]; do
     --wrk-duration) wrk_duration="$2"; shift ;;
     --wrk-threads) wrk_threads="$2"; shift ;;
     --wrk-connections) wrk_connections="$2"; shift ;;
+    --wrk-warmup) wrk_warmup="$2"; shift ;;
     --no-wrk) no_wrk=1 ;;
     --build-date) build_date="$2"; shift ;;
     -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
@@ -87,7 +94,7 @@ python3 -c 'import sys; sys.exit(sys.version_info < (3, 8))' || die "python3 >= 
 # too, and the whole of it is bounded here.
 t_gen=$(( 120 + count / 20 ))
 t_startup=$(( 120 + count / 20 ))
-t_total=$(( 2 * t_startup + 8 * saves * 30 + 3 * (wrk_duration + 60) + 600 ))
+t_total=$(( 2 * t_startup + 8 * saves * 30 + 3 * (wrk_duration + wrk_warmup + 120) + 600 ))
 
 # --- wrk ---------------------------------------------------------------------------------
 wrk_bin=""
@@ -161,7 +168,7 @@ timeout -s TERM -k 60 "$t_total" python3 "$here/serve_bench.py" \
   --hindsight "$hindsight" --kb "$scratch/kb" --count "$count" --build-date "$build_date" \
   --seed "$seed" --saves "$saves" --pause "$pause" --rapid-pause "$rapid_pause" \
   --wrk "$wrk_bin" --wrk-skip-reason "$wrk_skip" --wrk-duration "$wrk_duration" \
-  --wrk-threads "$wrk_threads" --wrk-connections "$wrk_connections" \
+  --wrk-threads "$wrk_threads" --wrk-connections "$wrk_connections" --wrk-warmup "$wrk_warmup" \
   --startup-timeout "$t_startup" --out "$results/results.json" --logs "$results" \
   --pid-file "$pid_file" | tee "$results/report.md"
 code=${PIPESTATUS[0]}

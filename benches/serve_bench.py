@@ -386,6 +386,28 @@ def summary(values):
 # --- step 2: saves ---------------------------------------------------------------------------
 
 
+# CPU time quiet for this long is an idle server (/proc's CPU times count 10 ms ticks).
+BUSY_QUIET = 0.25
+
+
+def cpu_ticks(pid):
+    """utime + stime of a process, in clock ticks."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def attribute_rebuilds(saves, records):
+    """The server's own rebuild time per save: the first quick rebuild after the save that
+    applied its file."""
+    for series in saves:
+        for x in series["records"]:
+            rec = next((r for r in records if r["kind"] == "quick" and r["t"] >= x["t_write"] and x["file"] in r["sources"]), None)
+            x["server_rebuild_ms"] = rec["ms"] if rec else None
+            x["files_changed"] = rec["files"] if rec else None
+            x["coalesced_with"] = [s for s in rec["sources"] if s != x["file"]] if rec else []
+
+
 def run_saves(server, events, base, kb, files, kind, pause, label, edit_timeout, counter):
     results = []
     for path, slug in files:
@@ -422,24 +444,27 @@ def run_saves(server, events, base, kb, files, kind, pause, label, edit_timeout,
                 break
             stale += 1
             start = index + 1
-        # The server's own time for this save.
-        server_ms, changed = None, None
-        for t, line in server.err_lines(since=t_write):
-            m = re.match(r"Rebuilt (.*) in (\d+) ms: (\d+) files? changed", line)
-            if m and rel in m.group(1).split(", "):
-                server_ms, changed = int(m.group(2)), int(m.group(3))
-                break
+        # Pause, watching the server's CPU time: when did it last work (the background
+        # catch-up after this save), and was it still working when the pause ended?
+        pause_end = time.monotonic() + pause
+        last_busy, before = time.monotonic(), cpu_ticks(server.proc.pid)
+        while time.monotonic() < pause_end:
+            time.sleep(0.02)
+            now, ticks = time.monotonic(), cpu_ticks(server.proc.pid)
+            if ticks != before:
+                last_busy, before = now, ticks
         record = {
             "label": label, "kind": kind, "n": n, "file": rel,
             "t_write": t_write, "latency_ms": latency, "stale_reloads": stale,
-            "server_rebuild_ms": server_ms, "files_changed": changed,
+            "busy_after_save_ms": (last_busy - t_write) * 1000,
+            "busy_at_next_save": pause_end - last_busy < BUSY_QUIET,
         }
         results.append(record)
+        busy = f"server busy {record['busy_after_save_ms'] / 1000:.1f} s after the save" + (" and still at the next" if record["busy_at_next_save"] else "")
         if latency is None:
-            log(f"  {label} {kind} #{n}: no reload showing the edit within {edit_timeout} s ({path.name})")
+            log(f"  {label} {kind} #{n}: no reload showing the edit within {edit_timeout} s ({path.name}); {busy}")
         else:
-            log(f"  {label} {kind} #{n}: {latency:7.1f} ms (server {server_ms} ms, {changed} files){'  stale x%d' % stale if stale else ''}")
-        time.sleep(pause)
+            log(f"  {label} {kind} #{n}: {latency:7.1f} ms{'  stale x%d' % stale if stale else ''}; {busy}")
     return results
 
 
@@ -468,6 +493,51 @@ def keepalive_probe(base, path, n=30):
         c.close()
         times["new"].append((time.monotonic() - t) * 1000)
     return {"path": path, "bytes": size, "keepalive_ms": statistics.median(times["keepalive"]), "new_connection_ms": statistics.median(times["new"])}
+
+
+def burst_probe(base, path, conns, timeout=5.0):
+    """Open `conns` keep-alive connections at once (non-blocking, as a browser or wrk does when
+    it starts) and send one GET on each: how many get a response within `timeout`. The
+    connections stay open until the end, as a browser keeps them."""
+    import selectors
+
+    host, port = re.match(r"http://([^/:]+):(\d+)", base).groups()
+    port = int(port)
+    request = f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nAccept: */*\r\n\r\n".encode()
+    sel = selectors.DefaultSelector()
+    socks, first_byte = [], [None] * conns
+    started = time.monotonic()
+    try:
+        for i in range(conns):
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            sock.setblocking(False)
+            sock.connect_ex((host, port))
+            socks.append(sock)
+            sel.register(sock, selectors.EVENT_WRITE, i)
+        deadline = started + timeout
+        while any(x is None for x in first_byte) and time.monotonic() < deadline:
+            for key, mask in sel.select(max(0.0, deadline - time.monotonic())):
+                sock, i = key.fileobj, key.data
+                try:
+                    if mask & selectors.EVENT_WRITE:
+                        sock.send(request)
+                        sel.modify(sock, selectors.EVENT_READ, i)
+                        continue
+                    if sock.recv(65536):
+                        first_byte[i] = (time.monotonic() - started) * 1000
+                except OSError:
+                    pass
+                sel.unregister(sock)
+    finally:
+        sel.close()
+        for sock in socks:
+            sock.close()
+    answered = [x for x in first_byte if x is not None]
+    return {
+        "path": path, "connections": conns, "answered": len(answered), "timeout_s": timeout,
+        "first_byte_median_ms": statistics.median(answered) if answered else None,
+        "first_byte_max_ms": max(answered) if answered else None,
+    }
 
 
 # --- step 3: wrk ---------------------------------------------------------------------------------
@@ -571,7 +641,7 @@ def report(r):
     out.append("")
     out.append(
         f"{m['date']} · {r.get('version', '?')} · {m['nproc']} CPUs ({m.get('cpu', '?')}), "
-        f"{m.get('ram_gib', 0):.1f} GiB RAM, Linux {m['kernel']}, load average at start {m.get('load_start', '?')}"
+        f"{m.get('ram_gib', 0):.1f} GiB RAM, Linux {m['kernel']}; load average (1, 5, 15 min) at start {m.get('load_start', '?')}, at end {m.get('load_end', '?')}"
     )
     out.append("")
     out.append("| Measure | Result |")
@@ -603,7 +673,17 @@ def report(r):
             cell = "no reloads"
         extra = []
         if srv:
-            extra.append(f"server rebuild median {ms(srv['median'])}, max {ms(srv['max'])}")
+            extra.append(f"server's own rebuild median {ms(srv['median'])}, max {ms(srv['max'])}")
+        recs = [x for x in series["records"] if x.get("busy_after_save_ms") is not None]
+        if recs:
+            still = [x for x in recs if x["busy_at_next_save"]]
+            done = summary([x["busy_after_save_ms"] for x in recs if not x["busy_at_next_save"]])
+            if not still:
+                extra.append(f"server busy after a save (its CPU time) median {done['median'] / 1000:.1f} s, max {done['max'] / 1000:.1f} s: idle again before every next save")
+            elif done:
+                extra.append(f"server busy after a save (its CPU time) median {done['median'] / 1000:.1f} s, max {done['max'] / 1000:.1f} s, but **still busy at the next save {len(still)} of {len(recs)} times**")
+            else:
+                extra.append(f"**server still busy at every next save** ({len(recs)} of {len(recs)})")
         if missing:
             extra.append(f"**{missing} saves never reloaded**")
         if stale:
@@ -629,6 +709,17 @@ def report(r):
             f"| Sequential GET {k['path']} ({k['bytes']:,} bytes), one at a time: keep-alive connection vs a new connection each | "
             f"{ms(k['keepalive_ms'])} vs {ms(k['new_connection_ms'])} (median of 30) |"
         )
+    sizes = sorted({b["connections"] for b in r.get("bursts", [])})
+    for size in sizes:
+        runs = [b for b in r["bursts"] if b["connections"] == size]
+        answered = ", ".join(f"{b['answered']}/{size}" for b in runs)
+        cell = f"answered within {runs[0]['timeout_s']:g} s: {answered}"
+        if any(b["answered"] < size for b in runs):
+            cell = f"**{cell}**"
+        firsts = [b["first_byte_max_ms"] for b in runs if b["first_byte_max_ms"] is not None]
+        if firsts:
+            cell += f" (slowest first byte of an answered one {ms(max(firsts))})"
+        out.append(f"| Burst of {size} new keep-alive connections at once, one GET {runs[0]['path']} each, after {r.get('idle_s', 6):g} s idle, event stream open ({len(runs)} tries) | {cell} |")
     st = r.get("stop")
     if st:
         took = f"{st['seconds']:.2f} s" if st.get("seconds") is not None else "did not exit"
@@ -702,6 +793,9 @@ def main():
     ap.add_argument("--wrk-duration", type=int, default=30)
     ap.add_argument("--wrk-threads", type=int, default=2)
     ap.add_argument("--wrk-connections", type=int, default=32)
+    ap.add_argument("--wrk-warmup", type=int, default=3, help="seconds of a discarded wrk run before each measured one")
+    ap.add_argument("--idle", type=float, default=6.0, help="idle seconds before each connection-burst probe")
+    ap.add_argument("--burst-repeats", type=int, default=3)
     ap.add_argument("--startup-timeout", type=float, default=900)
     ap.add_argument("--edit-timeout", type=float, default=60)
     ap.add_argument("--quiet-timeout", type=float, default=300)
@@ -713,7 +807,7 @@ def main():
     signal.signal(signal.SIGHUP, on_term)
 
     args.logs.mkdir(parents=True, exist_ok=True)
-    r = {"count": args.count, "machine": machine(), "memory": {}, "saves": [], "seed": args.seed}
+    r = {"idle_s": args.idle, "count": args.count, "machine": machine(), "memory": {}, "saves": [], "seed": args.seed}
     r["machine"]["load_start"] = r["machine"].pop("load", "?")
     try:
         r["version"] = subprocess.run([args.hindsight, "--version"], capture_output=True, text=True, timeout=10).stdout.strip()
@@ -781,7 +875,14 @@ def main():
         r["keepalive"] = [keepalive_probe(base, p) for p in ("/", "/__hindsight/live.css")]
         for k in r["keepalive"]:
             log(f"sequential GET {k['path']} ({k['bytes']} bytes): keep-alive {k['keepalive_ms']:.1f} ms, new connection {k['new_connection_ms']:.1f} ms")
-        r["wrk_config"] = f"{args.wrk_duration} s, {args.wrk_threads} threads, {args.wrk_connections} connections"
+        r["bursts"] = []
+        for conns in (6, 32):
+            for _ in range(args.burst_repeats):
+                time.sleep(args.idle)  # the server's extra connection threads end after 5 s idle
+                b = burst_probe(base, "/", conns)
+                r["bursts"].append(b)
+                log(f"burst of {conns} new connections after {args.idle:g} s idle: {b['answered']} answered within {b['timeout_s']:g} s")
+        r["wrk_config"] = f"{args.wrk_duration} s, {args.wrk_threads} threads, {args.wrk_connections} connections, after a {args.wrk_warmup} s warm-up"
         if args.wrk:
             lua = args.logs / "status.lua"
             lua.write_text(WRK_LUA)
@@ -792,7 +893,9 @@ def main():
             ]
             r["wrk"] = []
             for name, url in targets:
-                log(f"wrk {name}: {url}")
+                log(f"wrk {name}: {url} (after a {args.wrk_warmup} s warm-up run)")
+                if args.wrk_warmup > 0:
+                    run_wrk(args.wrk, url, args.wrk_warmup, args.wrk_threads, args.wrk_connections, lua, args.logs / "wrk-warmup.log")
                 w = run_wrk(args.wrk, url, args.wrk_duration, args.wrk_threads, args.wrk_connections, lua, args.logs / "wrk.log")
                 w["name"] = name
                 r["wrk"].append(w)
@@ -820,7 +923,12 @@ def main():
     records, notable = parse_server_log(server.err_lines())
     r["rebuilds"] = records
     r["notable"] = notable
+    attribute_rebuilds(r["saves"], records)
     r["timings"] = timing_rows(records, r["saves"])
+    try:
+        r["machine"]["load_end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        pass
     args.out.write_text(json.dumps(r, indent=1, default=str))
     if "startup" in r:
         print(report(r))

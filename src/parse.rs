@@ -11,7 +11,7 @@ use crate::config::SiteConfig;
 use crate::diagnostics::{Diagnostic, FileDiagnostics, Mode};
 use crate::front_matter::parse_front_matter;
 use crate::lint::{LintRules, LintedFile, lint_file, mask};
-use crate::load::{SourceEntry, read_source};
+use crate::load::{SourceEntry, decode_source, read_bytes};
 use crate::model::body::PackedText;
 use crate::model::{Incident, IncidentContext, build_incident};
 use crate::render::markdown::{BodySource, MarkdownOptions, Outline, render_markdown};
@@ -57,6 +57,19 @@ pub struct FileOutcome {
     pub summary_key: bool,
 }
 
+impl FileOutcome {
+    /// A file that could not be read as text: its one diagnostic and what can be printed of it.
+    fn unusable(diagnostic: Diagnostic, text: Option<(String, PackedText)>) -> FileOutcome {
+        FileOutcome {
+            incident: None,
+            diagnostics: vec![diagnostic],
+            text,
+            outline: None,
+            summary_key: false,
+        }
+    }
+}
+
 /// Everything parsing a file needs, prepared once per run and shared by the threads.
 pub struct FileParser {
     ctx: IncidentContext,
@@ -91,20 +104,21 @@ impl FileParser {
 
     /// Read, parse, render, validate, analyze and check one file.
     pub fn parse(&self, entry: &SourceEntry) -> FileOutcome {
-        let source = match read_source(entry, self.mode) {
+        match read_bytes(entry, self.mode) {
+            Ok(bytes) => self.parse_bytes(entry, bytes),
+            Err(diagnostic) => FileOutcome::unusable(*diagnostic, None),
+        }
+    }
+
+    /// Parse, render, validate, analyze and check the bytes of `entry` (read by the caller: the
+    /// fuzz targets feed arbitrary bytes through here).
+    pub fn parse_bytes(&self, entry: &SourceEntry, bytes: Vec<u8>) -> FileOutcome {
+        let source = match decode_source(&entry.rel, bytes, self.mode) {
             Ok(source) => source,
-            Err(diagnostic) => {
+            Err((diagnostic, lossy)) => {
                 // Not UTF-8: the lossy decoding shows the line with the bad byte.
-                let text = std::fs::read(&entry.abs).ok().map(|bytes| {
-                    (entry.rel.clone(), PackedText::pack(&String::from_utf8_lossy(&bytes)))
-                });
-                return FileOutcome {
-                    incident: None,
-                    diagnostics: vec![*diagnostic],
-                    text,
-                    outline: None,
-                    summary_key: false,
-                };
+                let text = (entry.rel.clone(), PackedText::pack(&lossy));
+                return FileOutcome::unusable(*diagnostic, Some(text));
             }
         };
         let mut diags = FileDiagnostics::new(&entry.rel, &source.lines, self.mode);

@@ -9,7 +9,7 @@ mod walk;
 
 use std::path::PathBuf;
 
-pub use read::{SourceText, read_source};
+pub use read::{SourceText, decode_source, read_bytes};
 pub use walk::{KbLayout, walk_kb};
 
 /// A postmortem file found in `postmortems/`.

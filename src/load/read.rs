@@ -15,19 +15,24 @@ pub struct SourceText {
     pub lines: LineIndex,
 }
 
-/// Read `entry` as UTF-8 text, or say why it cannot be read.
-pub fn read_source(entry: &SourceEntry, mode: Mode) -> Result<SourceText, Box<Diagnostic>> {
-    let bytes = std::fs::read(&entry.abs).map_err(|e| {
+/// Read `entry`'s bytes, or say why they cannot be read.
+pub fn read_bytes(entry: &SourceEntry, mode: Mode) -> Result<Vec<u8>, Box<Diagnostic>> {
+    std::fs::read(&entry.abs).map_err(|e| {
         Box::new(
             Diagnostic::new(Code::UnreadableFile, mode, format!("cannot read the file: {e}"))
                 .help("check that the file exists and is readable")
                 .at(Location::whole_file(&entry.rel)),
         )
-    })?;
-    decode(&entry.rel, bytes, mode)
+    })
 }
 
-fn decode(rel: &str, bytes: Vec<u8>, mode: Mode) -> Result<SourceText, Box<Diagnostic>> {
+/// A file's bytes as text (BOM dropped, NUL replaced), or, when they are not UTF-8, the
+/// diagnostic (line and byte offset of the first bad byte) and the lossy decoding to print.
+pub fn decode_source(
+    rel: &str,
+    bytes: Vec<u8>,
+    mode: Mode,
+) -> Result<SourceText, (Box<Diagnostic>, String)> {
     let mut text = match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(e) => {
@@ -36,7 +41,7 @@ fn decode(rel: &str, bytes: Vec<u8>, mode: Mode) -> Result<SourceText, Box<Diagn
             let line = bytes[..offset].iter().filter(|b| **b == b'\n').count() + 1;
             let line_start = bytes[..offset].iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
             let column = String::from_utf8_lossy(&bytes[line_start..offset]).chars().count() + 1;
-            return Err(Box::new(
+            let diagnostic = Box::new(
                 Diagnostic::new(
                     Code::UnreadableFile,
                     mode,
@@ -55,7 +60,8 @@ fn decode(rel: &str, bytes: Vec<u8>, mode: Mode) -> Result<SourceText, Box<Diagn
                     // is a U+FFFD there.
                     span: offset..offset + '\u{fffd}'.len_utf8(),
                 }),
-            ));
+            );
+            return Err((diagnostic, String::from_utf8_lossy(&bytes).into_owned()));
         }
     };
     if text.starts_with('\u{feff}') {
@@ -74,7 +80,8 @@ mod tests {
 
     #[test]
     fn invalid_utf8_names_line_and_offset() {
-        let err = decode("x.md", b"+++\ntitle = \"a\xff\"\n".to_vec(), Mode::Build).unwrap_err();
+        let (err, _) =
+            decode_source("x.md", b"+++\ntitle = \"a\xff\"\n".to_vec(), Mode::Build).unwrap_err();
         assert_eq!(err.code, Code::UnreadableFile);
         let loc = err.location.unwrap();
         assert_eq!((loc.line, loc.column), (2, 11));
@@ -83,7 +90,8 @@ mod tests {
 
     #[test]
     fn bom_is_dropped_and_nul_replaced() {
-        let source = decode("x.md", "\u{feff}+++\na\0b".as_bytes().to_vec(), Mode::Build).unwrap();
+        let source =
+            decode_source("x.md", "\u{feff}+++\na\0b".as_bytes().to_vec(), Mode::Build).unwrap();
         assert_eq!(&*source.text, "+++\na\u{fffd}b");
     }
 }

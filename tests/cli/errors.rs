@@ -33,6 +33,7 @@ fn each_bad_input_names_file_line_and_column() {
         ("unclosed front matter", "+++\ntitle = \"x\"\n", "H002", 1, 1),
         ("no front matter", "# Just a heading\n", "H002", 1, 1),
         ("empty file", "  \n\n", "H016", 1, 1),
+        ("zero-byte file", "", "H016", 1, 1),
         ("wrong type", "+++\ntitle = 42\ndate = 2024-01-01\n+++\n", "H003", 2, 9),
         (
             "wrong type in a list",

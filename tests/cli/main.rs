@@ -7,6 +7,7 @@ mod build_pages;
 mod check;
 mod crawl;
 mod errors;
+mod hardening;
 mod init;
 mod markdown;
 mod navigation;
