@@ -5,6 +5,7 @@
 
 pub mod affected;
 pub mod http;
+pub mod listen;
 pub mod live;
 pub mod watch;
 pub mod workspace;
@@ -160,7 +161,10 @@ extern "C" fn on_signal(_: libc::c_int) {
 /// Serve until Ctrl-C (SIGINT) or SIGTERM. `on_event` is told what happens.
 pub fn serve(options: &ServeOptions, mut on_event: impl FnMut(ServeEvent)) -> Result<(), Failure> {
     let root = crate::output::location::absolute(&options.root);
-    let server = tiny_http::Server::http(options.addr).map_err(|e| {
+    let listener = listen::listen(options.addr);
+    let server =
+        listener.map_err(Into::into).and_then(|l| tiny_http::Server::from_listener(l, None));
+    let server = server.map_err(|e| {
         workspace::failure(
             Code::InvalidOutput,
             format!("cannot listen on {}: {e}", options.addr),
