@@ -37,9 +37,12 @@ use crate::model::slug::slugify;
 /// Postings kept in the main shard for a very common stem (the first page of results of a
 /// one-word query is always among them).
 pub const MAIN_POSTINGS: usize = 200;
-/// Approximate raw size of a dictionary chunk or postings shard, in bytes (about 3 KB
-/// compressed: a query fetches a few of them).
+/// Approximate raw size of a dictionary chunk, in bytes (about 3 KB compressed).
 const CHUNK_BYTES: usize = 12 * 1024;
+/// Estimated raw size of a postings shard, in bytes: a one-word query fetches two or three
+/// shards (its stem, its completions while typing), so they are kept to about 3 KB
+/// compressed (postings compress less than words: 2.3 times, measured by benches/search.sh).
+const SHARD_BYTES: usize = 6 * 1024;
 /// Result cards per file.
 pub const CARDS_PER_FILE: usize = 4;
 /// Characters of body text in a result card, for snippets.
@@ -246,7 +249,7 @@ impl<'a> StaticIndex<'a> {
         let avg = totals.map(|t| t as f64 / f64::from(n.max(1)));
         // Postings are sharded by a hash of the stem, so the manifest need not list where each
         // shard starts.
-        let post_shards = ((entries * 7) / CHUNK_BYTES).max(1) as u32;
+        let post_shards = ((entries * 7) / SHARD_BYTES).max(1) as u32;
         let shard_of: Vec<u32> =
             vocabulary.terms.par_iter().map(|t| fnv1a(t) % post_shards).collect();
         let mut surfaces: Vec<u32> =

@@ -16,6 +16,9 @@ if (typeof document !== "undefined") (function () {
   var root = script ? script.src.replace(/assets\/search\.js(\?.*)?$/, "") : "";
   var requested = {};
   var manifest = null;
+  // Milliseconds a query that needs a file waits for the next key before fetching it.
+  var DEBOUNCE = 60;
+  var STALE = {};
 
   function loadKey(key) {
     if (data[key] !== undefined) return Promise.resolve(data[key]);
@@ -62,7 +65,7 @@ if (typeof document !== "undefined") (function () {
   var input = form && form.querySelector("input[name=q]");
   var box = form && form.querySelector(".search-popup");
   if (input && box) {
-    var active = -1, serial = 0, timer = null;
+    var active = -1, serial = 0;
     var options = function () { return box.querySelectorAll("[role=option]"); };
     var setActive = function (i) {
       var list = options();
@@ -73,14 +76,25 @@ if (typeof document !== "undefined") (function () {
       list[active].scrollIntoView({ block: "nearest" });
     };
     var close = function () { box.hidden = true; input.setAttribute("aria-expanded", "false"); active = -1; };
-    var run = function () {
+    // A query runs at once. Only while keys come faster than DEBOUNCE ms apart does a query
+    // that needs a file not loaded yet wait DEBOUNCE ms first, giving up if another key came.
+    var run = function (typingFast) {
       var q = input.value, mine = ++serial;
       if (!q.trim()) { close(); return; }
+      // One letter is almost always the start of a word: never worth a fetch of its own.
+      typingFast = typingFast || q.trim().length < 2;
+      var settled = function (keys) {
+        if (!typingFast || keys.every(function (k) { return data[k] !== undefined; })) return load(keys);
+        return new Promise(function (resolve) { setTimeout(resolve, DEBOUNCE); }).then(function () {
+          if (mine !== serial) throw STALE;
+          return load(keys);
+        });
+      };
       getManifest().then(function (m) {
-        return search(m, q, { sort: "relevance" }, load).then(function (r) {
+        return search(m, q, { sort: "relevance" }, settled).then(function (r) {
           api.lastRounds = r.rounds;
           var top = r.hits.slice(0, 6).map(function (h) { return h.doc; });
-          return cardsOf(m, top, load).then(function (cards) {
+          return cardsOf(m, top, settled).then(function (cards) {
             if (mine !== serial) return;
             var more = '<a class="result-more" href="' + escapeHtml(root + "search/?q=" + encodeURIComponent(q)) + '">' +
               (r.hits.length ? "All results and filters →" : "No postmortem matches. Search page and filters →") + "</a>";
@@ -91,10 +105,18 @@ if (typeof document !== "undefined") (function () {
             active = -1;
           });
         });
-      }).catch(function (e) { box.innerHTML = '<p class="result-error">Search is unavailable: ' + escapeHtml(String(e.message)) + "</p>"; box.hidden = false; });
+      }).catch(function (e) {
+        if (e === STALE) return;
+        box.innerHTML = '<p class="result-error">Search is unavailable: ' + escapeHtml(String(e.message)) + "</p>"; box.hidden = false;
+      });
     };
-    input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(run, 60); });
-    input.addEventListener("focus", function () { getManifest(); if (input.value.trim()) run(); });
+    var lastKey = 0;
+    input.addEventListener("input", function () {
+      var now = Date.now(), fast = now - lastKey < DEBOUNCE;
+      lastKey = now;
+      run(fast);
+    });
+    input.addEventListener("focus", function () { getManifest(); if (input.value.trim()) run(false); });
     input.addEventListener("keydown", function (e) {
       if (e.key === "ArrowDown") { e.preventDefault(); setActive(active + 1); }
       else if (e.key === "ArrowUp") { e.preventDefault(); setActive(active - 1); }
@@ -103,7 +125,7 @@ if (typeof document !== "undefined") (function () {
     });
     document.addEventListener("click", function (e) { if (!form.contains(e.target)) close(); });
     // Loaded on first use (see hindsight.js): answer what was typed meanwhile.
-    if (document.activeElement === input && input.value.trim()) run();
+    if (document.activeElement === input && input.value.trim()) run(false);
   }
 
   // The search page: filters with counts, sorting, ranges, shareable URL.
