@@ -196,6 +196,15 @@ pub(crate) fn text_of(e: ElementRef<'_>) -> String {
     e.text().collect::<Vec<_>>().join(" ").split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Tell the person running the tests that this test is skipped, and why. Written to the
+/// process's stderr directly, not through `eprintln!`, which the test harness captures and
+/// hides for passing tests: a skip must be visible in `cargo test` output.
+pub(crate) fn notice(why: &str) {
+    use std::io::Write;
+    let test = std::thread::current().name().unwrap_or("a test").to_string();
+    let _ = writeln!(std::io::stderr(), "NOTICE: skipping {test}: {why}");
+}
+
 /// The real corpus of public postmortems in `../shared/corpus/real`, if present. Tests that
 /// need it call this: without it they print a notice and skip, unless
 /// `HINDSIGHT_REQUIRE_SHARED` is set (as in CI), where a missing corpus fails the test.
@@ -207,10 +216,7 @@ pub(crate) fn shared_corpus() -> Option<PathBuf> {
     if std::env::var_os("HINDSIGHT_REQUIRE_SHARED").is_some() {
         panic!("HINDSIGHT_REQUIRE_SHARED is set but {} is missing", path.display());
     }
-    eprintln!(
-        "NOTICE: {} not found; skipping this test (set HINDSIGHT_REQUIRE_SHARED=1 to require it)",
-        path.display()
-    );
+    notice(&format!("{} not found (set HINDSIGHT_REQUIRE_SHARED=1 to require it)", path.display()));
     None
 }
 
@@ -231,9 +237,7 @@ pub(crate) fn node() -> Option<PathBuf> {
         if std::env::var_os("HINDSIGHT_REQUIRE_BROWSER").is_some() {
             panic!("HINDSIGHT_REQUIRE_BROWSER is set but `node` is not installed");
         }
-        eprintln!(
-            "NOTICE: node not found; skipping this test (set HINDSIGHT_REQUIRE_BROWSER=1 to require it)"
-        );
+        notice("node not found (set HINDSIGHT_REQUIRE_BROWSER=1 to require it)");
     }
     found
 }
@@ -278,10 +282,7 @@ pub(crate) fn node_with(package: &str) -> Option<PathBuf> {
             dir.display()
         );
     }
-    eprintln!(
-        "NOTICE: {} missing; skipping this test (run `npm ci --prefix tests/js`)",
-        dir.display()
-    );
+    notice(&format!("{} missing (run `npm ci --prefix tests/js`)", dir.display()));
     None
 }
 
@@ -300,8 +301,8 @@ pub(crate) fn browser() -> Option<PathBuf> {
             "HINDSIGHT_REQUIRE_BROWSER is set but Chromium or tests/js/node_modules (npm ci --prefix tests/js) is missing"
         );
     }
-    eprintln!(
-        "NOTICE: Chromium or playwright-core missing; skipping this browser test (install chromium, run `npm ci --prefix tests/js`)"
+    notice(
+        "Chromium or playwright-core missing (install chromium, run `npm ci --prefix tests/js`)",
     );
     None
 }
