@@ -199,6 +199,13 @@ pub const SYNONYMS: &[&[&str]] = &[
     &["deploy", "deployment", "rollout"],
     &["ci", "continuous integration"],
     &["vpn", "virtual private network"],
+    // Spellings of one thing that the English stemmer keeps apart (`autoscaling` stems to
+    // `autosc`, `autoscaler` to `autoscal`) or that are written as one word or two.
+    &["autoscaling", "autoscaler", "autoscale", "auto scaling"],
+    &["healthcheck", "health check"],
+    &["failover", "fail over"],
+    &["hotfix", "hot fix"],
+    &["typo", "mistyped", "fat finger"],
 ];
 
 /// The alternatives a synonym table gives `word`: phrases (a one-term phrase is a term), in
@@ -295,5 +302,19 @@ mod tests {
             Phrase { terms: vec!["call".into()], gaps: vec![0] },
             "`on` is a stop word"
         );
+    }
+
+    #[test]
+    fn spellings_the_stemmer_keeps_apart_are_synonyms() {
+        use crate::search::analyzer::terms;
+        let table = synonym_table(&[]);
+        let word = |w: &str| Word { term: terms(w)[0].clone(), surface: fold(w), prefix: false };
+        assert_ne!(terms("autoscaling"), terms("autoscaler"), "Snowball stems them apart");
+        let of = |w: &str| -> Vec<Vec<String>> {
+            synonyms_of(&word(w), &table).into_iter().map(|p| p.terms).collect()
+        };
+        assert!(of("autoscaling").contains(&terms("autoscaler")), "{:?}", of("autoscaling"));
+        assert!(of("autoscaler").contains(&terms("autoscaling")), "{:?}", of("autoscaler"));
+        assert!(of("healthcheck").contains(&terms("health check")), "{:?}", of("healthcheck"));
     }
 }
