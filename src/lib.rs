@@ -278,7 +278,22 @@ pub fn review_postmortem(
 
 /// Where the search index of `root` for the postmortems `filter` selects is kept.
 pub fn search_index_dir(root: &Path, filter: BuildFilter) -> PathBuf {
-    root.join(".hindsight").join("search").join(filter.variant())
+    cache_dir(root).join("search").join(filter.variant())
+}
+
+/// The cache folder of the knowledge base at `root`: `root/.hindsight/`, unless `root` is a
+/// read-only folder (no write permission bits: a read-only checkout, a mounted corpus), which
+/// hindsight does not write into even when it could (as root); then a folder of the system's
+/// temporary directory named after `root`'s path.
+pub fn cache_dir(root: &Path) -> PathBuf {
+    let read_only = std::fs::metadata(root).is_ok_and(|m| m.permissions().readonly());
+    if !read_only {
+        return root.join(".hindsight");
+    }
+    let path = output::location::absolute(root);
+    // FNV-1a: stable across runs and builds, unlike the standard library's hasher.
+    let hash = search::static_index::fnv1a(&path.to_string_lossy());
+    std::env::temp_dir().join("hindsight-cache").join(format!("{hash:08x}"))
 }
 
 /// Open the search index of `root`, first bringing it up to date when the sources changed
@@ -384,7 +399,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport, Failure
     let output = output::location::absolute(
         &options.output.clone().unwrap_or_else(|| root.join(&site.config.output_dir)),
     );
-    let cache_dir = root.join(".hindsight");
+    let cache_dir = cache_dir(&root);
     if let Err(why) = output::location::check_output_dir(&root, &output, &cache_dir) {
         return Err(fail(
             why,

@@ -196,7 +196,7 @@ pub fn serve(options: &ServeOptions, mut on_event: impl FnMut(ServeEvent)) -> Re
     let (tx, rx) = mpsc::channel();
     let output_dir = root.join(&workspace.site().config.output_dir);
     let _watch =
-        watch::watch(&root, vec![output_dir, root.join(".hindsight")], tx).map_err(|e| {
+        watch::watch(&root, vec![output_dir, crate::cache_dir(&root)], tx).map_err(|e| {
             workspace::failure(
                 Code::InvalidOutput,
                 format!("cannot watch {}: {e}", root.display()),

@@ -253,3 +253,28 @@ fn the_search_index_follows_edits_without_a_build() {
     let out = kb.run(&["search", ".", "zeppelin"]).success().stdout();
     assert!(out.contains("No postmortem matches"), "{out}");
 }
+
+#[test]
+fn a_read_only_knowledge_base_is_searched_and_built_without_writing_into_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let kb = KbTest::fixture("nav/basic");
+    let elsewhere = tempfile::tempdir().unwrap();
+    let output = elsewhere.path().join("public");
+    let before = crate::support::walkdir(kb.path());
+    let set_mode = |mode| {
+        std::fs::set_permissions(kb.path(), std::fs::Permissions::from_mode(mode)).unwrap();
+    };
+    // A read-only checkout: hindsight must not write into it, even running as root.
+    set_mode(0o555);
+    let search = kb.run(&["search", ".", "credited spends"]);
+    let build = kb.run(&["build", ".", "--output", output.to_str().unwrap()]);
+    let again = kb.run(&["search", ".", "credited ledger", "--json"]);
+    set_mode(0o755);
+    let out = search.success().stdout();
+    assert!(out.starts_with("1. [SEV1] Ledger change credited spends"), "{out}");
+    build.success();
+    assert!(output.join("index.html").is_file());
+    let json: serde_json::Value = serde_json::from_str(&again.success().stdout()).unwrap();
+    assert_eq!(json["results"][0]["slug"], "2024-02-01-ledger-sign-flip");
+    assert_eq!(crate::support::walkdir(kb.path()), before, "nothing was written into the folder");
+}
