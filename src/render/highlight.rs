@@ -65,7 +65,7 @@ pub fn stylesheets() -> (String, String) {
     let themes = two_face::theme::extra();
     let css =
         |name| css_for_theme_with_class_style(themes.get(name), CLASS_STYLE).unwrap_or_default();
-    (css(EmbeddedThemeName::InspiredGithub), css(EmbeddedThemeName::OneHalfDark))
+    (css(EmbeddedThemeName::ColdarkCold), css(EmbeddedThemeName::ColdarkDark))
 }
 
 #[cfg(test)]

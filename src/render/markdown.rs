@@ -212,6 +212,16 @@ pub fn render_markdown(
                 has_raw_html = true;
                 event
             }
+            // A task list's box, named so that a screen reader says whether the task is done
+            // (pulldown-cmark's own has no accessible name).
+            Event::TaskListMarker(done) => Event::InlineHtml(
+                if done {
+                    "<input type=\"checkbox\" disabled checked aria-label=\"Done\"> "
+                } else {
+                    "<input type=\"checkbox\" disabled aria-label=\"Not done\"> "
+                }
+                .into(),
+            ),
             Event::Start(Tag::HtmlBlock) => {
                 let html = source.text[range.clone()].trim();
                 if !(html.starts_with("<!--") && html.ends_with("-->")) {

@@ -66,7 +66,7 @@ mod tests {
     fn generated_markup_is_kept() {
         let html = "<h2 id=\"a\">A<a class=\"anchor\" href=\"#a\" aria-label=\"Link\">#</a></h2>\
                     <pre class=\"code\" data-lang=\"sql\"><code><span class=\"hl-source\">x</span></code></pre>\
-                    <ul><li><input disabled=\"\" type=\"checkbox\" checked=\"\"> done</li></ul>";
+                    <ul><li><input type=\"checkbox\" disabled checked aria-label=\"Done\"> done</li></ul>";
         let clean = sanitize_html(html);
         for kept in [
             "id=\"a\"",
@@ -74,6 +74,7 @@ mod tests {
             "data-lang=\"sql\"",
             "class=\"hl-source\"",
             "type=\"checkbox\"",
+            "aria-label=\"Done\"",
         ] {
             assert!(clean.contains(kept), "{kept} missing from {clean}");
         }

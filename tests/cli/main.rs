@@ -1,6 +1,7 @@
 //! Integration tests: run the `hindsight` binary on small fixture knowledge bases and check
 //! exit codes, messages and the built HTML (through a parser, not by grepping strings).
 
+mod accessibility;
 mod browser;
 mod build_output;
 mod build_pages;

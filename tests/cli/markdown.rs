@@ -20,6 +20,8 @@ fn tables_footnotes_strikethrough_and_task_lists() {
     assert_eq!(boxes.len(), 2);
     assert!(boxes[0].value().attr("checked").is_some());
     assert!(boxes[1].value().attr("checked").is_none());
+    let names: Vec<_> = boxes.iter().map(|b| b.value().attr("aria-label")).collect();
+    assert_eq!(names, [Some("Done"), Some("Not done")], "screen readers hear the state");
 }
 
 #[test]
