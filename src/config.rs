@@ -304,17 +304,26 @@ impl SiteConfig {
         problems
     }
 
+    /// The configured description of a tag, found by key or by slug (`Stuff I Broke` finds
+    /// `[tags.stuff-i-broke]`).
+    pub fn described_tag(&self, tag: &str) -> Option<&DescribedTerm> {
+        described(&self.tags, &self.slug_keys().0, tag)
+    }
+
+    /// The configured description of a lesson theme, found by key or by slug.
+    pub fn described_theme(&self, theme: &str) -> Option<&DescribedTerm> {
+        described(&self.lesson_themes, &self.slug_keys().1, theme)
+    }
+
     /// Display title of a tag: the configured one, else the tag itself.
     /// (The configured tag is found by slug: `Stuff I Broke` finds `stuff-i-broke`.)
     pub fn tag_title(&self, tag: &str) -> String {
-        described(&self.tags, &self.slug_keys().0, tag)
-            .and_then(|t| t.title.clone())
-            .unwrap_or_else(|| tag.to_string())
+        self.described_tag(tag).and_then(|t| t.title.clone()).unwrap_or_else(|| tag.to_string())
     }
 
     /// Display title of a lesson theme: the configured one, else the theme slug.
     pub fn theme_title(&self, theme: &str) -> String {
-        described(&self.lesson_themes, &self.slug_keys().1, theme)
+        self.described_theme(theme)
             .and_then(|t| t.title.clone())
             .unwrap_or_else(|| theme.to_string())
     }

@@ -167,9 +167,7 @@ pub fn load_site(root: &Path, options: &LoadOptions) -> Result<LoadedSite, Failu
     // first by path stands in for the others.
     let mut incidents = parsed.incidents;
     if diagnostics.iter().any(|d| d.code == Code::DuplicateOutput) {
-        incidents.sort_by(|a, b| a.source.cmp(&b.source));
-        let mut seen = std::collections::HashSet::new();
-        incidents.retain(|i| seen.insert(model::slug::collision_key(&i.slug)));
+        model::site::keep_first_per_slug(&mut incidents);
     }
     let site = Site::new(config, options.build_date, incidents, options.filter);
     let config_text = sources.get(config::CONFIG_FILE).unwrap_or_default();

@@ -1,10 +1,10 @@
 //! `hindsight init`: a working knowledge base to start from.
 
-use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 
+use super::{toml_basic_string_content, write_new};
 use crate::cli::InitArgs;
 
 const CONFIG: &str = include_str!("../../themes/default/init/hindsight.toml");
@@ -24,7 +24,7 @@ pub(super) fn run(args: &InitArgs) -> Result<ExitCode> {
     {
         bail!("{} already exists and is not empty; choose a new folder", dir.display());
     }
-    let title = args.title.replace('\\', "\\\\").replace('"', "\\\"");
+    let title = toml_basic_string_content(&args.title);
     let files = [
         ("hindsight.toml", CONFIG.replace("{{title}}", &title)),
         (EXAMPLE_PATH, EXAMPLE.to_string()),
@@ -41,12 +41,4 @@ pub(super) fn run(args: &InitArgs) -> Result<ExitCode> {
         dir.display()
     );
     Ok(ExitCode::SUCCESS)
-}
-
-fn write_new(path: &Path, text: &str) -> Result<()> {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("cannot create {}", parent.display()))?;
-    }
-    std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
 }

@@ -1,8 +1,7 @@
 //! `hindsight new`: start a postmortem from the theme's template (or the site's
 //! `templates/postmortem.md`), at `postmortems/YYYY/YYYY-MM-DD-<slug>.md`.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, anyhow, bail};
@@ -14,7 +13,7 @@ use hindsight::model::slug::slugify;
 use hindsight::render::templates::{builtin_template, error_chain};
 use time::{Duration, OffsetDateTime};
 
-use super::report;
+use super::{report, toml_basic_string_content, write_new};
 use crate::cli::NewArgs;
 
 const TEMPLATE: &str = "postmortem.md";
@@ -117,32 +116,4 @@ fn read_template(root: &Path) -> Result<String> {
             .with_context(|| format!("cannot read {}", own.display()));
     }
     Ok(builtin_template(TEMPLATE).expect("the theme has postmortem.md").to_string())
-}
-
-/// Create `path` (and its folders), failing if it exists, even if it appeared a moment ago.
-fn write_new(path: &PathBuf, text: &str) -> Result<()> {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("cannot create {}", parent.display()))?;
-    }
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .with_context(|| format!("cannot create {}", path.display()))?;
-    file.write_all(text.as_bytes()).with_context(|| format!("cannot write {}", path.display()))
-}
-
-/// `text` escaped for the inside of a TOML basic string ("...").
-fn toml_basic_string_content(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out
 }

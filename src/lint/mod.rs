@@ -168,10 +168,9 @@ fn completeness(
         let filled_by_front_matter = (LESSON_TITLES.iter().any(|t| title.contains(t))
             && !incident.lessons.is_empty())
             || (ACTION_TITLES.iter().any(|t| title.contains(t)) && !incident.actions.is_empty());
-        let reported_as_summary = summary_empty
-            && summary_section.is_some_and(|s| std::ptr::eq(s, section))
-            && !summary_key;
-        if filled_by_front_matter || reported_as_summary || summary_key && title == "summary" {
+        // An empty summary section is either filled by the `summary` key or reported above.
+        let is_summary = summary_section.is_some_and(|s| std::ptr::eq(s, section));
+        if filled_by_front_matter || is_summary {
             continue;
         }
         push(

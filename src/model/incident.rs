@@ -131,7 +131,7 @@ pub fn build_incident(
     let lessons = lessons(&raw, ctx, diags);
     let actions = actions(&raw, ctx, diags);
     for tag in &raw.tags {
-        if !ctx.config.tags.contains_key(&tag.value) {
+        if ctx.config.described_tag(&tag.value).is_none() {
             let suggestion = did_you_mean(&tag.value, ctx.config.tags.keys().map(String::as_str));
             let help = match suggestion {
                 Some(s) => format!(
@@ -302,7 +302,7 @@ fn lessons(
             );
         }
         if let (Some(theme_span), Some(theme)) = (&lesson.theme, theme)
-            && !ctx.config.lesson_themes.contains_key(theme)
+            && ctx.config.described_theme(theme).is_none()
         {
             let help = match did_you_mean(
                 theme,

@@ -148,6 +148,15 @@ impl Site {
     }
 }
 
+/// Of postmortems sharing a slug (an error reported by [`find_duplicate_slugs`]), keep the
+/// first by source path, which stands in for the others so that the rest of the site still
+/// builds and cross-file checks still run.
+pub fn keep_first_per_slug(incidents: &mut Vec<Incident>) {
+    incidents.sort_by(|a, b| a.source.cmp(&b.source));
+    let mut seen = std::collections::HashSet::new();
+    incidents.retain(|i| seen.insert(super::slug::collision_key(&i.slug)));
+}
+
 /// Two postmortems with the same slug (also when the slugs differ only by case or Unicode
 /// normalization, which are one folder on macOS and Windows) are one error naming every file.
 pub fn find_duplicate_slugs(incidents: &[Incident], mode: Mode) -> Vec<Diagnostic> {

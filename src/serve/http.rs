@@ -14,6 +14,7 @@ use tiny_http::{Header, Method, Request, Response};
 use super::Shared;
 use super::live::{PREFIX, SCRIPT, STYLE, inject};
 use crate::model::slug::slugify;
+use crate::render::links::percent_decode;
 use crate::search::answer::answer;
 use crate::search::engine::SortOrder;
 
@@ -116,29 +117,7 @@ fn query_params(query: &str) -> Vec<(String, String)> {
 
 /// `application/x-www-form-urlencoded` decoding (`+` is a space).
 fn form_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                match u8::from_str_radix(
-                    std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or(""),
-                    16,
-                ) {
-                    Ok(b) => {
-                        out.push(b);
-                        i += 2;
-                    }
-                    Err(_) => out.push(b'%'),
-                }
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_decode(&text.replace('+', " "))
 }
 
 /// Answer one request.

@@ -114,11 +114,6 @@ impl Broadcaster {
             !matches!(tx.try_send(message.clone()), Err(TrySendError::Disconnected(_)))
         });
     }
-
-    /// How many pages listen.
-    pub fn listeners(&self) -> usize {
-        self.clients.lock().unwrap_or_else(|e| e.into_inner()).len()
-    }
 }
 
 #[cfg(test)]

@@ -267,6 +267,8 @@ pub fn serve(options: &ServeOptions, mut on_event: impl FnMut(ServeEvent)) -> Re
                         continue;
                     }
                     Some(Err(failure)) => {
+                        // Shown on every page like a failed save, until the next change.
+                        shared.set_status(&failure.diagnostics, &failure.sources);
                         on_event(ServeEvent::Failed(failure));
                         continue;
                     }

@@ -153,9 +153,7 @@ impl Workspace {
         // Of postmortems sharing a slug, only the first by path is served.
         let duplicates = find_duplicate_slugs(&incidents, mode);
         if !duplicates.is_empty() {
-            incidents.sort_by(|a, b| a.source.cmp(&b.source));
-            let mut seen = HashSet::new();
-            incidents.retain(|i| seen.insert(crate::model::slug::collision_key(&i.slug)));
+            crate::model::site::keep_first_per_slug(&mut incidents);
             site_findings.extend(duplicates);
         }
         let mut vocabulary = SearchVocabulary::default();
@@ -195,11 +193,6 @@ impl Workspace {
     /// The served files.
     pub fn files(&self) -> &Files {
         &self.files
-    }
-
-    /// The knowledge base's root folder.
-    pub fn root(&self) -> &Path {
-        &self.root
     }
 
     /// The published site.

@@ -30,13 +30,14 @@ const COMPLETE: &str = r#"+++
 title = "Complete"
 date = 2024-01-01T10:00:00Z
 summary = "Everything a reader needs."
-tags = ["db"]
+# Configured as [tags.db] and [lesson_themes.detect-early]: found by slug, so described.
+tags = ["DB"]
 
 [times]
 resolved = 2024-01-01T11:00:00Z
 
 [[lessons]]
-theme = "detect-early"
+theme = "Detect Early"
 text = "Alert on the ratio, not the count."
 +++
 
