@@ -120,13 +120,21 @@ fn form_decode(text: &str) -> String {
     percent_decode(&text.replace('+', " "))
 }
 
+/// A response whose body is in memory: always sent with its Content-Length, never chunked,
+/// so answers to HEAD and 304s (which tiny_http sends without the body) carry the length a
+/// GET would get.
+fn in_memory(body: Vec<u8>, status: u16) -> Response<std::io::Cursor<Vec<u8>>> {
+    Response::from_data(body).with_status_code(status).with_chunked_threshold(usize::MAX)
+}
+
 /// Answer one request.
 pub fn handle(request: Request, shared: &Shared) {
     let url = request.url().to_string();
     let (path, query) = url.split_once('?').unwrap_or((&url, ""));
-    let head = match request.method() {
-        Method::Get => false,
-        Method::Head => true,
+    // tiny_http leaves the body out of answers to HEAD (and of 304s) by itself (see
+    // `in_memory`).
+    match request.method() {
+        Method::Get | Method::Head => {}
         _ => {
             let response = Response::from_string("Only GET and HEAD are supported.\n")
                 .with_status_code(405)
@@ -134,21 +142,21 @@ pub fn handle(request: Request, shared: &Shared) {
             let _ = request.respond(response);
             return;
         }
-    };
+    }
     if let Some(own) = path.strip_prefix(PREFIX) {
         match own {
             "events" => return events(request, shared),
-            "live.js" => return send(request, shared, "live.js", SCRIPT.as_bytes().into(), head),
-            "live.css" => return send(request, shared, "live.css", STYLE.as_bytes().into(), head),
+            "live.js" => return send(request, shared, "live.js", SCRIPT.as_bytes().into()),
+            "live.css" => return send(request, shared, "live.css", STYLE.as_bytes().into()),
             "status" => {
                 let status = shared.status();
-                return send(request, shared, "status.json", status.into_bytes().into(), head);
+                return send(request, shared, "status.json", status.into_bytes().into());
             }
             _ => {}
         }
     }
     if path == "/api/search" {
-        return search(request, shared, query, head);
+        return search(request, shared, query);
     }
     let rel = match file_path(path) {
         Ok(rel) => rel,
@@ -164,7 +172,7 @@ pub fn handle(request: Request, shared: &Shared) {
     let files = shared.files();
     if let Some(bytes) = files.get(&rel) {
         let bytes = bytes.clone();
-        return send(request, shared, &rel, bytes, head);
+        return send(request, shared, &rel, bytes);
     }
     // `postmortems/x` → `postmortems/x/`, as static hosts do.
     if files.contains_key(&format!("{rel}/index.html")) {
@@ -178,8 +186,7 @@ pub fn handle(request: Request, shared: &Shared) {
     }
     let body = files.get("404.html").cloned().unwrap_or_else(|| Arc::from(&b"Not found\n"[..]));
     let (bytes, headers) = prepare(shared, "404.html", body, &request);
-    let mut response =
-        Response::from_data(if head { Vec::new() } else { bytes }).with_status_code(404);
+    let mut response = in_memory(bytes, 404);
     for h in headers {
         response.add_header(h);
     }
@@ -217,29 +224,24 @@ fn prepare(
 }
 
 /// Send a file, or 304 when the client's copy is current.
-fn send(request: Request, shared: &Shared, rel: &str, bytes: Arc<[u8]>, head: bool) {
+fn send(request: Request, shared: &Shared, rel: &str, bytes: Arc<[u8]>) {
     let (body, headers) = prepare(shared, rel, bytes, &request);
     let etag = headers.iter().find(|h| h.field.equiv("ETag")).map(|h| h.value.to_string());
     let current = request.headers().iter().any(|h| {
         h.field.equiv("If-None-Match")
             && etag.as_deref().is_some_and(|e| h.value.as_str().split(',').any(|v| v.trim() == e))
     });
-    let (status, body) = if current { (304, Vec::new()) } else { (200, body) };
-    let length = body.len();
-    let mut response =
-        Response::from_data(if head { Vec::new() } else { body }).with_status_code(status);
+    let status = if current { 304 } else { 200 };
+    let mut response = in_memory(body, status);
     for h in headers {
         response.add_header(h);
-    }
-    if head {
-        response.add_header(header("Content-Length", &length.to_string()));
     }
     let _ = request.respond(response);
 }
 
 /// `GET /api/search?q=...&tag=...&service=...&severity=...&year=...&limit=...&sort=date`: the
 /// same JSON as `hindsight search --json`.
-fn search(request: Request, shared: &Shared, query: &str, head: bool) {
+fn search(request: Request, shared: &Shared, query: &str) {
     let params = query_params(query);
     let mut text = String::new();
     let mut limit = 10;
@@ -263,14 +265,9 @@ fn search(request: Request, shared: &Shared, query: &str, head: bool) {
         Ok(found) => (200, serde_json::to_vec_pretty(&found).unwrap_or_default()),
         Err(e) => (503, serde_json::to_vec(&serde_json::json!({ "error": e })).unwrap_or_default()),
     };
-    let length = body.len();
-    let mut response = Response::from_data(if head { Vec::new() } else { body })
-        .with_status_code(status)
+    let response = in_memory(body, status)
         .with_header(header("Content-Type", "application/json"))
         .with_header(header("Cache-Control", "no-store"));
-    if head {
-        response.add_header(header("Content-Length", &length.to_string()));
-    }
     let _ = request.respond(response);
 }
 
