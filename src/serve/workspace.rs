@@ -81,8 +81,10 @@ pub struct Workspace {
     vocabulary: SearchVocabulary,
     /// Findings per postmortem file, from its last parse.
     file_findings: BTreeMap<String, Vec<Diagnostic>>,
-    /// Findings of the whole site (layout, duplicate slugs, derivation, templates).
-    site_findings: Vec<Diagnostic>,
+    /// Postmortems sharing a slug (the layout's own findings stay in `layout`).
+    duplicate_findings: Vec<Diagnostic>,
+    /// Findings of the last derivation (references, reading paths).
+    derive_findings: Vec<Diagnostic>,
     sources: SourceTexts,
     signatures: Signatures,
     manifest: String,
@@ -149,18 +151,15 @@ impl Workspace {
             }
             file_findings.insert(entry.rel.clone(), outcome.diagnostics);
         }
-        let mut site_findings = layout.diagnostics.clone();
         // Of postmortems sharing a slug, only the first by path is served.
-        let duplicates = find_duplicate_slugs(&incidents, mode);
-        if !duplicates.is_empty() {
+        let duplicate_findings = find_duplicate_slugs(&incidents, mode);
+        if !duplicate_findings.is_empty() {
             crate::model::site::keep_first_per_slug(&mut incidents);
-            site_findings.extend(duplicates);
         }
         let mut vocabulary = SearchVocabulary::default();
         parser.extend_vocabulary(&mut vocabulary);
         let site = Site::new(config, options.build_date, incidents, options.filter);
-        let (derived, problems) = derive_site(&site, &vocabulary, &config_text, mode);
-        site_findings.extend(problems);
+        let (derived, derive_findings) = derive_site(&site, &vocabulary, &config_text, mode);
         let mut workspace = Workspace {
             root: root.to_path_buf(),
             options: options.clone(),
@@ -172,7 +171,8 @@ impl Workspace {
             derived,
             vocabulary,
             file_findings,
-            site_findings,
+            duplicate_findings,
+            derive_findings,
             sources,
             signatures: Signatures::default(),
             manifest: String::new(),
@@ -217,7 +217,9 @@ impl Workspace {
             .file_findings
             .values()
             .flatten()
-            .chain(&self.site_findings)
+            .chain(&self.layout.diagnostics)
+            .chain(&self.duplicate_findings)
+            .chain(&self.derive_findings)
             .filter(|d| d.is_error())
             .cloned()
             .collect();
@@ -328,11 +330,11 @@ impl Workspace {
         } else {
             Vec::new()
         };
-        self.site_findings.retain(|d| d.code != Code::DuplicateOutput);
+        self.duplicate_findings.clear();
         if !duplicates.is_empty() {
             // Keep serving the last good versions.
             self.site.replace(&replaced, before);
-            self.site_findings.extend(duplicates);
+            self.duplicate_findings = duplicates;
             let (errors, sources) = self.errors();
             return Err(Failure { diagnostics: errors, sources: sources.clone() });
         }
@@ -384,8 +386,7 @@ impl Workspace {
             Some(reuse),
         );
         self.derived = derived;
-        self.site_findings.retain(|d| d.code == Code::SymlinkSkipped);
-        self.site_findings.extend(problems);
+        self.derive_findings = problems;
         clock.lap("derive");
         let paths = self.render(Pass::Quick(&changes), &mut clock).map_err(|message| {
             failure(Code::InvalidOutput, message, "fix the template or the postmortem it names")
@@ -426,9 +427,7 @@ impl Workspace {
         let (derived, problems) =
             derive_site(&self.site, &self.vocabulary, &self.config_text, self.options.mode);
         self.derived = derived;
-        self.site_findings
-            .retain(|d| matches!(d.code, Code::SymlinkSkipped | Code::DuplicateOutput));
-        self.site_findings.extend(problems);
+        self.derive_findings = problems;
         clock.lap("derive");
         let paths = self.render(Pass::Settle(&changes), &mut clock).map_err(|message| {
             failure(Code::InvalidOutput, message, "fix the template or the postmortem it names")
