@@ -13,7 +13,9 @@ use std::collections::{HashMap, HashSet};
 
 use super::analyzer::term_of_folded;
 use super::document::{BOOSTS, NUM_FIELDS};
-use super::query::{FALLBACK_BELOW, Filters, Phrase, Query, Word, synonyms_of};
+use super::query::{
+    FALLBACK_BELOW, Filters, Phrase, Query, SynonymSpan, Word, synonym_spans, synonyms_of,
+};
 
 const K1: f64 = 1.2;
 const B: f64 = 0.75;
@@ -300,6 +302,44 @@ pub fn score_key(score: f64) -> i64 {
     (score * 1e6).round() as i64
 }
 
+/// A postmortem's summed score over the query's words and how many words it matches. The
+/// words of a synonym span count as matched together when the postmortem has one of the
+/// span's alternatives and not more of the words themselves (or as many, scoring less).
+fn word_scores(
+    doc: u32,
+    word_maps: &[HashMap<u32, f64>],
+    spans: &[SynonymSpan],
+    span_maps: &[HashMap<u32, f64>],
+) -> (f64, usize) {
+    let (mut score, mut matched) = (0.0, 0);
+    let mut w = 0;
+    let mut next_span = spans.iter().zip(span_maps).peekable();
+    while w < word_maps.len() {
+        let len = match next_span.peek() {
+            Some((span, _)) if span.start == w => span.len,
+            _ => 1,
+        };
+        let (mut s, mut k) = (0.0, 0);
+        for m in &word_maps[w..w + len] {
+            if let Some(x) = m.get(&doc) {
+                s += x;
+                k += 1;
+            }
+        }
+        if len > 1
+            && let Some((_, m)) = next_span.next()
+            && let Some(&alt) = m.get(&doc)
+            && (len > k || alt > s)
+        {
+            (s, k) = (alt, len);
+        }
+        score += s;
+        matched += k;
+        w += len;
+    }
+    (score, matched)
+}
+
 /// Evaluate `query`.
 pub fn search(query: &Query, source: &dyn Source, sort: SortOrder) -> Results {
     let n = source.num_docs();
@@ -325,6 +365,30 @@ pub fn search(query: &Query, source: &dyn Source, sort: SortOrder) -> Results {
         }
         word_maps.push(best);
     }
+    // Words spelling a multi-word synonym (`fat finger`) also match, together, as one of
+    // the group's other members (`typo`).
+    let spans = synonym_spans(&query.words, source.synonyms());
+    let span_maps: Vec<HashMap<u32, f64>> = spans
+        .iter()
+        .map(|span| {
+            let mut best: HashMap<u32, f64> = HashMap::new();
+            for phrase in &span.alternatives {
+                for t in &phrase.terms {
+                    if !terms.contains(t) {
+                        terms.push(t.clone());
+                    }
+                }
+                for (doc, s) in phrase_scores(phrase, source, &mut cache, n, &avg) {
+                    let s = s * SYNONYM_WEIGHT;
+                    let e = best.entry(doc).or_insert(s);
+                    if s > *e {
+                        *e = s;
+                    }
+                }
+            }
+            best
+        })
+        .collect();
     let phrase_maps: Vec<HashMap<u32, f64>> = query
         .phrases
         .iter()
@@ -346,6 +410,7 @@ pub fn search(query: &Query, source: &dyn Source, sort: SortOrder) -> Results {
     let mut candidates: Vec<u32> = if !word_maps.is_empty() {
         word_maps
             .iter()
+            .chain(&span_maps)
             .flat_map(|m| m.keys().copied())
             .collect::<HashSet<u32>>()
             .into_iter()
@@ -368,14 +433,7 @@ pub fn search(query: &Query, source: &dyn Source, sort: SortOrder) -> Results {
         {
             continue;
         }
-        let mut score = 0.0;
-        let mut matched = 0;
-        for m in &word_maps {
-            if let Some(s) = m.get(&doc) {
-                score += s;
-                matched += 1;
-            }
-        }
+        let (mut score, matched) = word_scores(doc, &word_maps, &spans, &span_maps);
         for m in &phrase_maps {
             score += m[&doc];
         }

@@ -176,7 +176,7 @@ fn filter_of(token: &str) -> Option<(&'static str, &str)> {
 pub const SYNONYMS: &[&[&str]] = &[
     &["k8s", "kubernetes"],
     &["cert", "certs", "certificate"],
-    &["oom", "out of memory", "oomkilled"],
+    &["oom", "out of memory", "oomkilled", "memory exhaustion"],
     &["db", "database"],
     &["pg", "postgres", "postgresql"],
     &["lb", "load balancer"],
@@ -194,7 +194,7 @@ pub const SYNONYMS: &[&[&str]] = &[
     &["cdn", "content delivery network"],
     &["mq", "message queue"],
     &["rollback", "revert", "roll back"],
-    &["outage", "downtime"],
+    &["outage", "downtime", "disruption", "service interruption"],
     &["latency", "slowness"],
     &["deploy", "deployment", "rollout"],
     &["ci", "continuous integration"],
@@ -205,7 +205,10 @@ pub const SYNONYMS: &[&[&str]] = &[
     &["healthcheck", "health check"],
     &["failover", "fail over"],
     &["hotfix", "hot fix"],
-    &["typo", "mistyped", "fat finger"],
+    // Multi-word members also stand for consecutive query words: `fat finger` finds `typo`.
+    &["typo", "mistyped", "fat finger", "wrong button", "keystroke", "key stroke"],
+    &["rate limit", "throttling", "too many requests"],
+    &["supply chain attack", "malicious package", "compromised package", "compromised dependency"],
 ];
 
 /// The alternatives a synonym table gives `word`: phrases (a one-term phrase is a term), in
@@ -228,6 +231,54 @@ pub fn synonyms_of(word: &Word, table: &[Vec<String>]) -> Vec<Phrase> {
         }
     }
     out
+}
+
+/// Consecutive query words that spell a multi-word member of a synonym group (`fat finger`,
+/// `supply chain attack`): the group's other members are alternatives for the words together.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SynonymSpan {
+    /// Index of the first word in [`Query::words`].
+    pub start: usize,
+    /// Number of words.
+    pub len: usize,
+    /// The other members of the matching groups, in table order.
+    pub alternatives: Vec<Phrase>,
+}
+
+/// The multi-word synonym spans of `words`, left to right, longest first, never overlapping.
+/// Stop words are not query words, so `out of memory` spells the member `out of memory`.
+pub fn synonym_spans(words: &[Word], table: &[Vec<String>]) -> Vec<SynonymSpan> {
+    let groups: Vec<Vec<Phrase>> =
+        table.iter().map(|g| g.iter().filter_map(|m| phrase_of(m)).collect()).collect();
+    let mut spans = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        let spells = |p: &Phrase| {
+            p.terms.len() >= 2
+                && p.terms.len() <= words.len() - i
+                && p.terms.iter().zip(&words[i..]).all(|(t, w)| *t == w.term)
+        };
+        let len = groups.iter().flatten().filter(|p| spells(p)).map(|p| p.terms.len()).max();
+        let Some(len) = len else {
+            i += 1;
+            continue;
+        };
+        let own = |p: &Phrase| p.terms.len() == len && spells(p);
+        let mut alternatives: Vec<Phrase> = Vec::new();
+        for group in &groups {
+            if !group.iter().any(own) {
+                continue;
+            }
+            for p in group {
+                if !own(p) && !alternatives.contains(p) {
+                    alternatives.push(p.clone());
+                }
+            }
+        }
+        spans.push(SynonymSpan { start: i, len, alternatives });
+        i += len;
+    }
+    spans
 }
 
 /// The synonym table of a site: the built-in groups, then the configured ones.
@@ -302,6 +353,29 @@ mod tests {
             Phrase { terms: vec!["call".into()], gaps: vec![0] },
             "`on` is a stop word"
         );
+    }
+
+    #[test]
+    fn consecutive_words_spelling_a_multi_word_synonym_form_a_span() {
+        let table = synonym_table(&[vec!["blue green".into(), "canary release".into()]]);
+        let spans = |q: &str| synonym_spans(&parse_query(q).words, &table);
+        let terms = |span: &SynonymSpan| -> Vec<String> {
+            span.alternatives.iter().map(|p| p.terms.join(" ")).collect()
+        };
+        let fat = spans("the fat finger incident ");
+        assert_eq!(fat.len(), 1, "{fat:?}");
+        assert_eq!((fat[0].start, fat[0].len), (0, 2), "`the` is a stop word");
+        assert!(terms(&fat[0]).contains(&"typo".to_string()), "{fat:?}");
+        assert!(!terms(&fat[0]).contains(&"fat finger".to_string()), "not itself");
+        let oom = spans("ran out of memory");
+        assert_eq!((oom[0].start, oom[0].len), (1, 2));
+        assert!(terms(&oom[0]).contains(&"oom".to_string()), "{oom:?}");
+        let configured = spans("blue green deploy");
+        assert_eq!(terms(&configured[0]), ["canari releas"], "configured groups too");
+        assert!(spans("finger fat").is_empty(), "order matters");
+        assert!(spans("fat").is_empty());
+        let two = spans("fat finger rate limit");
+        assert_eq!(two.iter().map(|s| (s.start, s.len)).collect::<Vec<_>>(), [(0, 2), (2, 2)]);
     }
 
     #[test]

@@ -6,14 +6,16 @@
 //! where fetching JSON is not allowed, and files can load before or after the script.
 //!
 //! - `manifest.js`: counts, average field lengths, where each chunk starts, synonyms, facet
-//!   labels (also inlined in the search page).
+//!   labels, the tails filter (also inlined in the search page).
 //! - `d/N.js`: the surface dictionary (words as written, folded) in sorted chunks: word, its
 //!   stem, its document frequency. For prefix completion of the word being typed.
-//! - `p/N.js`: postings of stems, sharded by a hash of the stem: per-field document frequencies and, per
-//!   document, the field, term frequency and tantivy's one-byte field norm, so the browser
-//!   computes tantivy's BM25 exactly. A very common stem keeps only its highest-impact
-//!   postings here; the rest is in `p/NtM.js`, fetched only when a query needs it.
-//! - `x/N.js`: positions, for phrases.
+//! - `p/N.js`: postings of stems, sharded by a hash of the stem: per document, the field,
+//!   term frequency and tantivy's one-byte field norm, so the browser computes tantivy's BM25
+//!   exactly. A very common stem keeps only its highest-impact postings here (with its
+//!   document frequencies); the rest is in `p/tH.js` (H: the stem's hash), fetched only when a
+//!   query needs it, in the same round as the shard thanks to the manifest's Bloom filter of
+//!   stems having a tail.
+//! - `x/N.js`, `x/tH.js`: positions, for phrases (a rare stem's sit in its postings entry).
 //! - `y/N.js`: typo buckets: words by (first two letters, length) and (last two letters,
 //!   length); any word one edit away from a 5-letter-or-longer word shares one of those.
 //! - `c/N.js`: result cards (title, URL, date, severity, summary, excerpt), a few per file.
@@ -49,6 +51,9 @@ pub const CARDS_PER_FILE: usize = 4;
 const EXCERPT_CHARS: usize = 320;
 /// Characters of the summary in a result card.
 const SUMMARY_CHARS: usize = 300;
+
+/// A JSON object.
+type JsonMap = serde_json::Map<String, Value>;
 
 /// Files of the browser index: (path under the output root, bytes).
 type IndexFiles = Vec<(String, Vec<u8>)>;
@@ -96,25 +101,84 @@ struct TermData<'a> {
     positions: Vec<&'a [u8]>,
 }
 
+/// Positions of a stem shorter than this (base64 characters) sit in its postings entry, not
+/// in `x/`: a rare stem's positions cost less than repeating the stem as a key.
+const INLINE_POSITIONS: usize = 16;
+/// Bits per tailed stem in the manifest's Bloom filter, and its number of hashes (about 1%
+/// false positives, each costing one needless tail fetch).
+const BLOOM_BITS_PER_TERM: usize = 10;
+/// See [`BLOOM_BITS_PER_TERM`].
+pub const BLOOM_HASHES: u64 = 7;
+
+/// A stem's tail key: `t` and its hash in base 36 (`p/t….js` postings, `x/t….js`
+/// positions); stems whose hashes collide share the files.
+pub fn tail_key(term: &str) -> String {
+    let mut h = fnv1a(term);
+    let mut digits = Vec::new();
+    loop {
+        digits.push(char::from_digit(h % 36, 36).unwrap_or('0'));
+        h /= 36;
+        if h == 0 {
+            break;
+        }
+    }
+    std::iter::once('t').chain(digits.into_iter().rev()).collect()
+}
+
+/// The bits a stem sets in the tails Bloom filter of `bits` bits (search.js computes the same).
+pub fn bloom_bits(term: &str, bits: u64) -> impl Iterator<Item = u64> {
+    let h1 = u64::from(fnv1a(term));
+    let h2 = u64::from(fnv1a(&format!("{term}\u{1}")) | 1);
+    (0..BLOOM_HASHES).map(move |i| (h1 + i * h2) % bits)
+}
+
+/// The Bloom filter of the stems having a tail, base64: a query needing complete postings
+/// fetches a tail in the same round as the stem's shard instead of one round later.
+fn tails_filter<'t>(tailed: impl Iterator<Item = &'t str>, count: usize) -> String {
+    let bits = (count * BLOOM_BITS_PER_TERM).max(64).div_ceil(8) * 8;
+    let mut filter = vec![0u8; bits / 8];
+    for term in tailed {
+        for bit in bloom_bits(term, bits as u64) {
+            filter[(bit / 8) as usize] |= 1 << (bit % 8);
+        }
+    }
+    b64(&filter)
+}
+
 /// The files of postings shard `k`: `p/k.js`, `x/k.js` and the tails of its common stems.
+/// An entry of `p/k.js` is the postings alone (document frequencies follow from them,
+/// positions are in `x/k.js`), `[postings, positions]` for a rare stem, or
+/// `[postings, document frequencies]` for a stem with a tail.
 fn shard_files(k: u32, bucket: Vec<EncodedTerm>) -> IndexFiles {
     let mut files = Vec::new();
     let mut shard = serde_json::Map::new();
     let mut positions = serde_json::Map::new();
-    for (j, e) in bucket.into_iter().enumerate() {
-        let mut entry = vec![json!(e.df), json!(e.main)];
-        let mut positions_entry = vec![json!(e.main_positions)];
-        if let Some((tail, tail_positions)) = e.tail {
-            let tail_id = format!("{k}t{j}");
-            files.push((
-                format!("search/p/{tail_id}.js"),
-                script(&format!("p{tail_id}"), &json!([tail, tail_positions])),
-            ));
-            entry.push(json!(tail_id));
-            positions_entry.push(json!(tail_id));
-        }
-        shard.insert(e.term.clone(), Value::Array(entry));
-        positions.insert(e.term, Value::Array(positions_entry));
+    // Tail key → (postings, positions) of the stems having it.
+    let mut tails: BTreeMap<String, (JsonMap, JsonMap)> = BTreeMap::new();
+    for e in bucket {
+        let entry = if let Some((tail, tail_positions)) = e.tail {
+            let files = tails.entry(tail_key(&e.term)).or_default();
+            files.0.insert(e.term.clone(), json!(tail));
+            files.1.insert(e.term.clone(), json!(tail_positions));
+            positions.insert(e.term.clone(), json!(e.main_positions));
+            json!([e.main, e.df])
+        } else if e.main_positions.len() < INLINE_POSITIONS {
+            json!([e.main, e.main_positions])
+        } else {
+            positions.insert(e.term.clone(), json!(e.main_positions));
+            json!(e.main)
+        };
+        shard.insert(e.term, entry);
+    }
+    for (key, (postings, positions)) in tails {
+        files.push((
+            format!("search/p/{key}.js"),
+            script(&format!("p{key}"), &Value::Object(postings)),
+        ));
+        files.push((
+            format!("search/x/{key}.js"),
+            script(&format!("x{key}"), &Value::Object(positions)),
+        ));
     }
     files.push((format!("search/p/{k}.js"), script(&format!("p{k}"), &Value::Object(shard))));
     files.push((format!("search/x/{k}.js"), script(&format!("x{k}"), &Value::Object(positions))));
@@ -206,6 +270,8 @@ pub struct Manifest {
     years: Vec<(i32, u32)>,
     syn: Vec<Vec<String>>,
     facets: BTreeMap<&'static str, Vec<(String, String)>>,
+    /// Bloom filter of the stems having a tail (see [`tails_filter`]).
+    tails: String,
 }
 
 /// Where a file of the index goes: `Ok` to continue, `Err` to stop (the writer failed).
@@ -237,7 +303,15 @@ impl<'a> StaticIndex<'a> {
         let mut totals = [0u64; NUM_FIELDS];
         let mut surface_df = vec![0u32; vocabulary.surfaces.len()];
         let mut entries = 0usize;
+        let mut term_docs = vec![0u32; vocabulary.terms.len()];
         for incident in &site.incidents {
+            let mut previous = None;
+            for e in &incident.search.entries {
+                if previous != Some(e.term) {
+                    term_docs[e.term as usize] += 1;
+                    previous = Some(e.term);
+                }
+            }
             for (total, &length) in totals.iter_mut().zip(&incident.search.lengths) {
                 *total += u64::from(length);
             }
@@ -315,6 +389,13 @@ impl<'a> StaticIndex<'a> {
             years,
             syn: synonym_table(configured_synonyms),
             facets,
+            tails: {
+                let tailed: Vec<&str> = (0..term_docs.len())
+                    .filter(|&t| term_docs[t] as usize > MAIN_POSTINGS)
+                    .map(|t| &*vocabulary.terms[t])
+                    .collect();
+                tails_filter(tailed.iter().copied(), tailed.len())
+            },
         };
         StaticIndex { site, vocabulary, manifest, surface_df, surfaces, dict_bounds, shard_of }
     }

@@ -12,61 +12,85 @@ use std::path::{Path, PathBuf};
 use tantivy::schema::{
     FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
-use tantivy::tokenizer::{PreTokenizedString, Token, TokenStream, Tokenizer};
+use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 use tantivy::{DocAddress, Index, IndexReader, Searcher, TantivyDocument, Term};
 use xxhash_rust::xxh3::xxh3_128;
 
 use super::document::{FIELDS, NUM_FIELDS, SearchVocabulary};
+use rayon::prelude::*;
+
 use super::engine::{Posting, Source, TermPostings, fieldnorm_id};
 use super::query::Filters;
 use crate::model::Site;
 use crate::model::slug::slugify;
 
 /// Bump when the schema or the analyzer changes: the index is then rebuilt from scratch.
-const FORMAT: &str = "hindsight-search-3";
-const TOKENIZER: &str = "hindsight";
+const FORMAT: &str = "hindsight-search-4";
+const TOKENIZER: &str = "hindsight-analyzed";
 
-/// hindsight's analyzer as a tantivy tokenizer (registered so the index is self-describing;
-/// documents arrive pre-tokenized from the same analyzer).
+/// The tokenizer of the text fields. Documents arrive analyzed (the same analysis feeds the
+/// browser index): a field's text is its terms in position order, separated by one space,
+/// with one more space for each position a stop word kept. Plain text avoids tantivy's
+/// pre-tokenized values, which travel to the indexing threads as JSON.
 #[derive(Clone, Default)]
-pub struct HindsightTokenizer {
-    tokens: Vec<Token>,
+pub struct AnalyzedTokenizer {
+    token: Token,
 }
 
-/// The token stream of [`HindsightTokenizer`].
-pub struct HindsightTokenStream<'a> {
-    tokens: &'a [Token],
-    next: usize,
+/// The token stream of [`AnalyzedTokenizer`].
+pub struct AnalyzedTokenStream<'a> {
+    pieces: std::str::Split<'a, char>,
+    position: usize,
+    token: &'a mut Token,
 }
 
-impl Tokenizer for HindsightTokenizer {
-    type TokenStream<'a> = HindsightTokenStream<'a>;
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> HindsightTokenStream<'a> {
-        self.tokens.clear();
-        super::analyzer::analyze(text, |t| {
-            self.tokens.push(Token {
-                offset_from: t.offsets.0,
-                offset_to: t.offsets.1,
-                position: t.position as usize,
-                text: t.term,
-                position_length: 1,
-            })
-        });
-        HindsightTokenStream { tokens: &self.tokens, next: 0 }
+impl Tokenizer for AnalyzedTokenizer {
+    type TokenStream<'a> = AnalyzedTokenStream<'a>;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> AnalyzedTokenStream<'a> {
+        self.token.reset();
+        AnalyzedTokenStream { pieces: text.split(' '), position: 0, token: &mut self.token }
     }
 }
 
-impl TokenStream for HindsightTokenStream<'_> {
+impl TokenStream for AnalyzedTokenStream<'_> {
     fn advance(&mut self) -> bool {
-        self.next += 1;
-        self.next <= self.tokens.len()
+        for piece in self.pieces.by_ref() {
+            let position = self.position;
+            self.position += 1;
+            if !piece.is_empty() {
+                self.token.text.clear();
+                self.token.text.push_str(piece);
+                self.token.position = position;
+                return true;
+            }
+        }
+        false
     }
     fn token(&self) -> &Token {
-        &self.tokens[self.next - 1]
+        self.token
     }
     fn token_mut(&mut self) -> &mut Token {
-        unreachable!("hindsight tokens are not modified by filters")
+        self.token
     }
+}
+
+/// The text of `terms` (position, term), in increasing positions, for [`AnalyzedTokenizer`]:
+/// piece `i` of the text split at spaces is the term at position `i`, or empty.
+fn analyzed_text<'t>(terms: impl Iterator<Item = (u32, &'t str)>) -> String {
+    let mut text = String::new();
+    let mut next = 0;
+    for (position, term) in terms {
+        // Positions are unique in a field; a repeated one would take the next free slot.
+        let position = position.max(next);
+        for piece in next..=position {
+            if piece > 0 {
+                text.push(' ');
+            }
+        }
+        text.push_str(term);
+        next = position + 1;
+    }
+    text
 }
 
 /// The schema's fields.
@@ -125,7 +149,7 @@ fn schema() -> (Schema, Fields) {
 }
 
 fn register(index: &Index) {
-    index.tokenizers().register(TOKENIZER, HindsightTokenizer::default());
+    index.tokenizers().register(TOKENIZER, AnalyzedTokenizer::default());
 }
 
 /// What an index update did.
@@ -225,7 +249,11 @@ pub fn update_index(
         write_state(dir, fingerprint, &state)?;
         return Ok(update);
     }
-    let mut writer = index.writer_with_num_threads::<TantivyDocument>(1, 64 * 1024 * 1024)?;
+    // One indexing thread per core, fed by documents built in parallel: a cold build of a
+    // large knowledge base indexes everything at once.
+    let threads = rayon::current_num_threads().clamp(1, 4);
+    let mut writer =
+        index.writer_with_num_threads::<TantivyDocument>(threads, threads * 48 * 1024 * 1024)?;
     for slug in &removed {
         writer.delete_term(Term::from_field_text(fields.slug, slug));
         update.removed += 1;
@@ -235,9 +263,11 @@ pub fn update_index(
         if previous.contains_key(&incident.slug) {
             writer.delete_term(Term::from_field_text(fields.slug, &incident.slug));
         }
-        writer.add_document(document(&fields, site, i, vocabulary))?;
-        update.indexed += 1;
     }
+    changed.par_iter().try_for_each(|&i| {
+        writer.add_document(document(&fields, site, i, vocabulary)).map(|_| ())
+    })?;
+    update.indexed += changed.len();
     writer.commit()?;
     writer.wait_merging_threads()?;
     write_state(dir, fingerprint, &state)?;
@@ -274,42 +304,20 @@ fn document(
 ) -> TantivyDocument {
     let incident = &site.incidents[i];
     let mut doc = TantivyDocument::new();
-    let mut tokens: [Vec<Token>; NUM_FIELDS] = Default::default();
+    let mut tokens: [Vec<(u32, u32)>; NUM_FIELDS] = Default::default();
     for (entry, positions) in incident.search.with_positions() {
-        let text = vocabulary.terms[entry.term as usize].to_string();
-        for p in positions {
-            tokens[usize::from(entry.field)].push(Token {
-                position: p as usize,
-                text: text.clone(),
-                position_length: 1,
-                ..Token::default()
-            });
-        }
+        tokens[usize::from(entry.field)].extend(positions.into_iter().map(|p| (p, entry.term)));
     }
     for (f, mut list) in tokens.into_iter().enumerate() {
-        list.sort_by_key(|t| t.position);
-        doc.add_pre_tokenized_text(
-            fields.text[f],
-            PreTokenizedString { text: String::new(), tokens: list },
-        );
+        list.sort_unstable();
+        let text = analyzed_text(list.iter().map(|&(p, t)| (p, &*vocabulary.terms[t as usize])));
+        doc.add_text(fields.text[f], text);
         doc.add_u64(fields.lengths[f], u64::from(incident.search.lengths[f]));
     }
-    let surfaces: Vec<Token> = incident
-        .search
-        .surfaces
-        .iter()
-        .enumerate()
-        .map(|(k, &s)| Token {
-            position: k,
-            text: vocabulary.surfaces[s as usize].to_string(),
-            position_length: 1,
-            ..Token::default()
-        })
-        .collect();
-    doc.add_pre_tokenized_text(
-        fields.surface,
-        PreTokenizedString { text: String::new(), tokens: surfaces },
-    );
+    let surfaces = incident.search.surfaces.iter().enumerate();
+    let surfaces =
+        analyzed_text(surfaces.map(|(k, &s)| (k as u32, &*vocabulary.surfaces[s as usize])));
+    doc.add_text(fields.surface, surfaces);
     doc.add_text(fields.slug, &incident.slug);
     doc.add_i64(fields.date, incident.date().unix_timestamp());
     for tag in &incident.tags {
@@ -659,4 +667,24 @@ impl Source for TantivySource {
 /// tantivy's field norm id of a length (re-exported for the browser index).
 pub fn norm_of(length: u32) -> u8 {
     fieldnorm_id(length)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn analyzed_text_keeps_every_position() {
+        let terms = [(1, "outag"), (2, "dns"), (5, "resolv"), (6, "时间")];
+        let text = analyzed_text(terms.iter().copied());
+        let mut tokenizer = AnalyzedTokenizer::default();
+        let mut stream = tokenizer.token_stream(&text);
+        let mut seen = Vec::new();
+        while stream.advance() {
+            seen.push((stream.token().position as u32, stream.token().text.clone()));
+        }
+        let expected: Vec<(u32, String)> = terms.iter().map(|&(p, t)| (p, t.to_string())).collect();
+        assert_eq!(seen, expected, "{text:?}");
+        assert_eq!(analyzed_text(std::iter::empty()), "");
+    }
 }

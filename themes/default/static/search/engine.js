@@ -179,6 +179,32 @@ function samePhrase(a, b) {
   return a.terms.join("\u0001") === b.terms.join("\u0001") && a.gaps.join(",") === b.gaps.join(",");
 }
 
+// Consecutive words spelling a multi-word member of a synonym group (query.rs synonym_spans).
+function synonymSpans(words, table) {
+  var groups = table.map(function (g) { return g.map(phraseOf).filter(Boolean); });
+  var spans = [], i = 0;
+  while (i < words.length) {
+    var spells = function (p) {
+      return p.terms.length >= 2 && p.terms.length <= words.length - i &&
+        p.terms.every(function (t, k) { return t === words[i + k].term; });
+    };
+    var len = 0;
+    groups.forEach(function (g) { g.forEach(function (p) { if (spells(p) && p.terms.length > len) len = p.terms.length; }); });
+    if (!len) { i++; continue; }
+    var alternatives = [];
+    groups.forEach(function (g) {
+      var own = function (p) { return p.terms.length === len && spells(p); };
+      if (!g.some(own)) return;
+      g.forEach(function (p) {
+        if (!own(p) && !alternatives.some(function (a) { return samePhrase(a, p); })) alternatives.push(p);
+      });
+    });
+    spans.push({ start: i, len: len, alternatives: alternatives });
+    i += len;
+  }
+  return spans;
+}
+
 function synonymsOf(word, table) {
   var out = [];
   table.forEach(function (group) {
@@ -250,6 +276,9 @@ function fnv1a(text) {
   return h >>> 0;
 }
 
+// The tail files of a term: "t" and its hash in base 36 (static_index.rs tail_key).
+function tailKey(term) { return "t" + fnv1a(term).toString(36); }
+
 function typoKeys(word) {
   var c = Array.from(word), n = c.length;
   return ["p" + c.slice(0, 2).join("") + n, "s" + c.slice(Math.max(0, n - 2)).join("") + n];
@@ -271,18 +300,37 @@ StaticSource.prototype = {
     if (!shard) return null;
     return shard[term] ? { shard: k, e: shard[term] } : { shard: k, e: null };
   },
+  // Whether `term` may have a tail (static_index.rs tails_filter): a query that needs
+  // complete postings fetches it with the term's shard.
+  mayHaveTail: function (term) {
+    var bits = this.tailBits || (this.tailBits = unbase64(this.m.tails));
+    var m = bits.length * 8, h1 = fnv1a(term), h2 = (fnv1a(term + "\u0001") | 1) >>> 0;
+    for (var i = 0; i < 7; i++) {
+      var bit = (h1 + i * h2) % m;
+      if (!(bits[Math.floor(bit / 8)] & (1 << (bit % 8)))) return false;
+    }
+    return true;
+  },
+  // An entry's parts: main postings, inline positions, document frequencies (tailed only).
+  parts: function (e) {
+    if (typeof e === "string") return { main: e, inline: null, df: null };
+    if (typeof e[1] === "string") return { main: e[0], inline: e[1], df: null };
+    return { main: e[0], inline: null, df: e[1] };
+  },
   postings: function (term) {
     if (this.decoded[term]) return this.decoded[term];
     var found = this.entry(term), empty = { df: [0, 0, 0, 0, 0], postings: [], complete: true };
-    if (!found) return empty;
-    if (!found.e) return (this.decoded[term] = empty);
-    var e = found.e, postings = [], complete = e.length < 3;
-    var parts = [e[1]];
-    if (!complete && this.needTails) {
-      var tail = this.want("p" + e[2]);
-      if (tail) { parts.push(tail[0]); complete = true; }
+    if (!found) {
+      if (this.needTails && this.mayHaveTail(term)) this.want("p" + tailKey(term));
+      return empty;
     }
-    parts.forEach(function (b64) {
+    if (!found.e) return (this.decoded[term] = empty);
+    var e = this.parts(found.e), postings = [], complete = !e.df, pieces = [e.main];
+    if (!complete && this.needTails) {
+      var tail = this.want("p" + tailKey(term));
+      if (tail) { pieces.push(tail[term]); complete = true; }
+    }
+    pieces.forEach(function (b64) {
       var r = new Reader(unbase64(b64)), doc = 0;
       while (!r.done()) {
         doc += r.varint();
@@ -296,7 +344,12 @@ StaticSource.prototype = {
       }
     });
     postings.sort(function (a, b) { return a.doc - b.doc || a.field - b.field; });
-    var out = { df: e[0], postings: postings, complete: complete };
+    var df = e.df;
+    if (!df) {
+      df = [0, 0, 0, 0, 0];
+      postings.forEach(function (p) { df[p.field]++; });
+    }
+    var out = { df: df, postings: postings, complete: complete };
     if (complete || !this.needTails) this.decoded[term] = out;
     return out;
   },
@@ -305,14 +358,17 @@ StaticSource.prototype = {
     if (!this.decoded[key]) {
       var found = this.entry(term);
       if (!found || !found.e) return [];
-      var x = this.want("x" + found.shard);
-      var pieces = [];
-      if (x) pieces.push([found.e[1], x[term][0]]);
-      if (found.e.length > 2) {
-        var tail = this.want("p" + found.e[2]);
-        if (tail) pieces.push(tail);
+      var e = this.parts(found.e), pieces = [];
+      if (e.inline !== null) pieces.push([e.main, e.inline]);
+      else {
+        var x = this.want("x" + found.shard);
+        if (x) pieces.push([e.main, x[term]]);
       }
-      if (!x || pieces.length < (found.e.length > 2 ? 2 : 1)) return [];
+      if (e.df) {
+        var tk = tailKey(term), tail = this.want("p" + tk), tailPositions = this.want("x" + tk);
+        if (tail && tailPositions) pieces.push([tail[term], tailPositions[term]]);
+      }
+      if (pieces.length < (e.df ? 2 : 1)) return [];
       var map = {};
       pieces.forEach(function (piece) {
         var r = new Reader(unbase64(piece[0])), pr = new Reader(unbase64(piece[1])), doc = 0;
@@ -503,6 +559,22 @@ function phraseScores(phrase, source, n, avg) {
 
 function scoreKey(score) { return Math.round(score * 1e6); }
 
+// Summed word scores and matched words of a postmortem (engine.rs word_scores).
+function wordScores(doc, wordMaps, spans, spanMaps) {
+  var score = 0, matched = 0, w = 0, next = 0;
+  while (w < wordMaps.length) {
+    var len = next < spans.length && spans[next].start === w ? spans[next].len : 1;
+    var s = 0, k = 0;
+    for (var i = w; i < w + len; i++) if (wordMaps[i].has(doc)) { s += wordMaps[i].get(doc); k++; }
+    if (len > 1) {
+      var m = spanMaps[next++];
+      if (m.has(doc) && (len > k || m.get(doc) > s)) { s = m.get(doc); k = len; }
+    }
+    score += s; matched += k; w += len;
+  }
+  return [score, matched];
+}
+
 // Evaluate a parsed query against a source; sort is "relevance" or "date".
 function evaluate(query, source, sort) {
   var n = source.numDocs(), avg = source.m.avg, termsSeen = [];
@@ -518,6 +590,18 @@ function evaluate(query, source, sort) {
     });
     return best;
   });
+  var spans = synonymSpans(query.words, source.synonyms());
+  var spanMaps = spans.map(function (span) {
+    var best = new Map();
+    span.alternatives.forEach(function (p) {
+      note(p.terms);
+      phraseScores(p, source, n, avg).forEach(function (x) {
+        var s = x[1] * SYNONYM_WEIGHT;
+        if (!best.has(x[0]) || s > best.get(x[0])) best.set(x[0], s);
+      });
+    });
+    return best;
+  });
   var phraseMaps = query.phrases.map(function (p) {
     note(p.terms);
     return new Map(phraseScores(p, source, n, avg));
@@ -527,7 +611,7 @@ function evaluate(query, source, sort) {
   var f = query.filters, candidates;
   if (wordMaps.length) {
     var set = new Set();
-    wordMaps.forEach(function (m) { m.forEach(function (_, d) { set.add(d); }); });
+    wordMaps.concat(spanMaps).forEach(function (m) { m.forEach(function (_, d) { set.add(d); }); });
     candidates = Array.from(set);
   } else if (phraseMaps.length) {
     candidates = Array.from(phraseMaps[0].keys());
@@ -541,8 +625,7 @@ function evaluate(query, source, sort) {
   var words = wordMaps.length, full = [], partial = [];
   candidates.forEach(function (doc) {
     if (excluded.has(doc) || !phraseMaps.every(function (m) { return m.has(doc); }) || !source.passes(doc, f)) return;
-    var score = 0, matched = 0;
-    wordMaps.forEach(function (m) { if (m.has(doc)) { score += m.get(doc); matched++; } });
+    var ws = wordScores(doc, wordMaps, spans, spanMaps), score = ws[0], matched = ws[1];
     phraseMaps.forEach(function (m) { score += m.get(doc); });
     (matched === words ? full : partial).push({ doc: doc, score: score, words: matched });
   });
