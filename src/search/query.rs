@@ -74,7 +74,8 @@ pub struct Query {
     pub filters: Filters,
 }
 
-fn phrase_of(text: &str) -> Option<Phrase> {
+/// The phrase `text` analyzes to, if any word remains.
+pub fn phrase_of(text: &str) -> Option<Phrase> {
     let mut terms = Vec::new();
     let mut gaps = Vec::new();
     let mut first = None;

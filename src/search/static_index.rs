@@ -32,7 +32,7 @@ use serde_json::{Value, json};
 use super::analyzer::term_of_folded;
 use super::document::{BOOSTS, NUM_FIELDS, SearchVocabulary, push_varint};
 use super::engine::{bm25, fieldnorm_id, fieldnorm_of};
-use super::query::synonym_table;
+use super::query::{Phrase, phrase_of, synonym_table};
 use crate::model::Site;
 use crate::model::slug::slugify;
 
@@ -113,7 +113,11 @@ pub const BLOOM_HASHES: u64 = 7;
 /// A stem's tail key: `t` and its hash in base 36 (`p/t….js` postings, `x/t….js`
 /// positions); stems whose hashes collide share the files.
 pub fn tail_key(term: &str) -> String {
-    let mut h = fnv1a(term);
+    format!("t{}", base36(fnv1a(term)))
+}
+
+/// `h` in base 36 (JavaScript's `h.toString(36)`).
+fn base36(mut h: u32) -> String {
     let mut digits = Vec::new();
     loop {
         digits.push(char::from_digit(h % 36, 36).unwrap_or('0'));
@@ -122,7 +126,68 @@ pub fn tail_key(term: &str) -> String {
             break;
         }
     }
-    std::iter::once('t').chain(digits.into_iter().rev()).collect()
+    digits.into_iter().rev().collect()
+}
+
+/// The multi-word members of a synonym table, once each. The browser reads where they occur
+/// from `s/H.js` (H: the hash of [`phrase_key`]) instead of the postings and positions of
+/// their words, which are often very common (`roll back`, `out of memory`).
+pub fn synonym_phrases(table: &[Vec<String>]) -> Vec<Phrase> {
+    let mut out: Vec<Phrase> = Vec::new();
+    for phrase in table.iter().flatten().filter_map(|m| phrase_of(m)) {
+        if phrase.terms.len() > 1 && !out.contains(&phrase) {
+            out.push(phrase);
+        }
+    }
+    out
+}
+
+/// A phrase's key in `s/H.js`: its terms, `/`, its gaps.
+pub fn phrase_key(phrase: &Phrase) -> String {
+    let gaps: Vec<String> = phrase.gaps.iter().map(u32::to_string).collect();
+    format!("{}/{}", phrase.terms.join(" "), gaps.join(","))
+}
+
+/// Per field of one postmortem holding a phrase: each term's (field, tf) entries.
+type PhraseHit = Vec<Vec<(u8, u16)>>;
+
+/// Where `phrases` (as term ids) occur in one postmortem, as [`encode_term`] needs them.
+fn phrase_hits(
+    search: &super::document::DocTerms,
+    phrases: &[(Vec<u32>, Vec<u32>)],
+    needed: &rustc_hash::FxHashMap<u32, usize>,
+) -> Vec<Option<PhraseHit>> {
+    // (field, tf, positions) of each needed term.
+    let mut found: Vec<Vec<(u8, u16, Vec<u32>)>> = vec![Vec::new(); needed.len()];
+    for (e, bytes) in search.with_position_bytes() {
+        if let Some(&k) = needed.get(&e.term) {
+            let (mut at, mut previous) = (0, 0);
+            let positions = (0..e.tf)
+                .map(|_| {
+                    previous += super::document::read_varint(bytes, &mut at);
+                    previous
+                })
+                .collect();
+            found[k].push((e.field, e.tf, positions));
+        }
+    }
+    phrases
+        .iter()
+        .map(|(terms, gaps)| {
+            let lists: Vec<&Vec<(u8, u16, Vec<u32>)>> =
+                terms.iter().map(|t| &found[needed[t]]).collect();
+            let occurs = lists[0].iter().any(|(field, _, first)| {
+                first.iter().any(|&p| {
+                    lists[1..].iter().zip(&gaps[1..]).all(|(list, gap)| {
+                        list.iter().any(|(f, _, ps)| f == field && ps.contains(&(p + gap)))
+                    })
+                })
+            });
+            occurs.then(|| {
+                lists.iter().map(|l| l.iter().map(|(f, tf, _)| (*f, *tf)).collect()).collect()
+            })
+        })
+        .collect()
 }
 
 /// The bits a stem sets in the tails Bloom filter of `bits` bits (search.js computes the same).
@@ -290,6 +355,8 @@ pub struct StaticIndex<'a> {
     surfaces: Vec<u32>,
     dict_bounds: Vec<usize>,
     shard_of: Vec<u32>,
+    /// The synonym table's multi-word members (see [`synonym_phrases`]).
+    phrases: Vec<Phrase>,
 }
 
 impl<'a> StaticIndex<'a> {
@@ -397,7 +464,17 @@ impl<'a> StaticIndex<'a> {
                 tails_filter(tailed.iter().copied(), tailed.len())
             },
         };
-        StaticIndex { site, vocabulary, manifest, surface_df, surfaces, dict_bounds, shard_of }
+        let phrases = synonym_phrases(&manifest.syn);
+        StaticIndex {
+            site,
+            vocabulary,
+            manifest,
+            surface_df,
+            surfaces,
+            dict_bounds,
+            shard_of,
+            phrases,
+        }
     }
 
     /// Produce every file of the index, in parallel, into `sink`.
@@ -405,7 +482,7 @@ impl<'a> StaticIndex<'a> {
         let groups = self.manifest.post.clamp(1, 16);
         let jobs: Vec<Job> = (0..groups)
             .map(Job::Postings)
-            .chain([Job::Dictionary, Job::Typos, Job::Facets, Job::Manifest])
+            .chain([Job::Dictionary, Job::Typos, Job::Facets, Job::Manifest, Job::Phrases])
             .chain(
                 (0..self.site.incidents.len().div_ceil(CARDS_PER_FILE)).step_by(64).map(Job::Cards),
             )
@@ -415,6 +492,7 @@ impl<'a> StaticIndex<'a> {
             Job::Dictionary => self.write_dictionary(sink),
             Job::Typos => self.write_typos(sink),
             Job::Facets => self.write_facets(sink),
+            Job::Phrases => self.write_phrases(sink),
             Job::Manifest => sink(
                 "search/manifest.js".into(),
                 script("manifest", &serde_json::to_value(&self.manifest).unwrap_or_default()),
@@ -464,6 +542,70 @@ impl<'a> StaticIndex<'a> {
             for (path, bytes) in shard_files(k, bucket) {
                 sink(path, bytes)?;
             }
+        }
+        Ok(())
+    }
+
+    /// `s/H.js`: for each multi-word synonym, the postings of its terms in the postmortems
+    /// where it occurs (same encoding as `p/`), so the browser scores it exactly.
+    fn write_phrases(&self, sink: Sink<'_>) -> Result<(), String> {
+        let wanted: std::collections::HashSet<&str> =
+            self.phrases.iter().flat_map(|p| p.terms.iter().map(String::as_str)).collect();
+        let ids: rustc_hash::FxHashMap<&str, u32> = (0..self.vocabulary.terms.len() as u32)
+            .map(|t| (&*self.vocabulary.terms[t as usize], t))
+            .filter(|(term, _)| wanted.contains(term))
+            .collect();
+        // Phrases whose every term occurs somewhere, as term ids.
+        let known: Vec<(usize, (Vec<u32>, Vec<u32>))> = self
+            .phrases
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| {
+                let terms: Option<Vec<u32>> =
+                    p.terms.iter().map(|t| ids.get(t.as_str()).copied()).collect();
+                terms.map(|terms| (i, (terms, p.gaps.clone())))
+            })
+            .collect();
+        let mut needed: rustc_hash::FxHashMap<u32, usize> = rustc_hash::FxHashMap::default();
+        for (_, (terms, _)) in &known {
+            for &t in terms {
+                let next = needed.len();
+                needed.entry(t).or_insert(next);
+            }
+        }
+        let as_ids: Vec<(Vec<u32>, Vec<u32>)> = known.iter().map(|(_, p)| p.clone()).collect();
+        let hits: Vec<Vec<Option<PhraseHit>>> = self
+            .site
+            .incidents
+            .par_iter()
+            .map(|i| phrase_hits(&i.search, &as_ids, &needed))
+            .collect();
+        let mut encoded: Vec<Vec<Vec<u8>>> =
+            self.phrases.iter().map(|p| vec![Vec::new(); p.terms.len()]).collect();
+        for (k, (i, _)) in known.iter().enumerate() {
+            let mut previous = 0u32;
+            for (doc, per_doc) in hits.iter().enumerate() {
+                let Some(terms) = &per_doc[k] else { continue };
+                let lengths = self.site.incidents[doc].search.lengths;
+                for (bytes, fields) in encoded[*i].iter_mut().zip(terms) {
+                    push_varint(bytes, doc as u32 - previous);
+                    push_varint(bytes, fields.iter().fold(0u32, |m, (f, _)| m | (1 << f)));
+                    for &(f, tf) in fields {
+                        push_varint(bytes, u32::from(tf));
+                        bytes.push(fieldnorm_id(lengths[usize::from(f)]));
+                    }
+                }
+                previous = doc as u32;
+            }
+        }
+        let mut files: BTreeMap<String, JsonMap> = BTreeMap::new();
+        for (phrase, lists) in self.phrases.iter().zip(encoded) {
+            let key = phrase_key(phrase);
+            let lists: Vec<String> = lists.iter().map(|b| b64(b)).collect();
+            files.entry(base36(fnv1a(&key))).or_default().insert(key, json!(lists));
+        }
+        for (h, map) in files {
+            sink(format!("search/s/{h}.js"), script(&format!("s{h}"), &Value::Object(map)))?;
         }
         Ok(())
     }
@@ -564,6 +706,7 @@ impl<'a> StaticIndex<'a> {
 /// The work of writing the index, in parallel pieces.
 enum Job {
     Postings(u32),
+    Phrases,
     Dictionary,
     Typos,
     Facets,

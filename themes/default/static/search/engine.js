@@ -276,6 +276,25 @@ function fnv1a(text) {
   return h >>> 0;
 }
 
+// A phrase's key in the synonym phrase files (static_index.rs phrase_key).
+function phraseKey(p) { return p.terms.join(" ") + "/" + p.gaps.join(","); }
+
+// Postings (as [[doc, field, tf, norm]...]) of a base64 list.
+function decodePostings(b64, out) {
+  var r = new Reader(unbase64(b64)), doc = 0;
+  while (!r.done()) {
+    doc += r.varint();
+    var mask = r.varint();
+    for (var f = 0; f < 5; f++) {
+      if (mask & (1 << f)) {
+        var tf = r.varint(), norm = r.b[r.i++];
+        out.push({ doc: doc, field: f, tf: tf, norm: norm });
+      }
+    }
+  }
+  return out;
+}
+
 // The tail files of a term: "t" and its hash in base 36 (static_index.rs tail_key).
 function tailKey(term) { return "t" + fnv1a(term).toString(36); }
 
@@ -330,28 +349,35 @@ StaticSource.prototype = {
       var tail = this.want("p" + tailKey(term));
       if (tail) { pieces.push(tail[term]); complete = true; }
     }
-    pieces.forEach(function (b64) {
-      var r = new Reader(unbase64(b64)), doc = 0;
-      while (!r.done()) {
-        doc += r.varint();
-        var mask = r.varint();
-        for (var f = 0; f < 5; f++) {
-          if (mask & (1 << f)) {
-            var tf = r.varint(), norm = r.b[r.i++];
-            postings.push({ doc: doc, field: f, tf: tf, norm: norm });
-          }
-        }
-      }
-    });
+    pieces.forEach(function (b64) { decodePostings(b64, postings); });
     postings.sort(function (a, b) { return a.doc - b.doc || a.field - b.field; });
-    var df = e.df;
-    if (!df) {
-      df = [0, 0, 0, 0, 0];
-      postings.forEach(function (p) { df[p.field]++; });
-    }
-    var out = { df: df, postings: postings, complete: complete };
+    var out = { df: e.df || dfOf(postings), postings: postings, complete: complete };
     if (complete || !this.needTails) this.decoded[term] = out;
     return out;
+  },
+  // A term's document frequencies per field, from its shard alone (a stem with a tail
+  // carries them; otherwise its postings there are all of them).
+  df: function (term) {
+    var found = this.entry(term);
+    if (!found) return null;
+    if (!found.e) return [0, 0, 0, 0, 0];
+    var e = this.parts(found.e);
+    return e.df || dfOf(decodePostings(e.main, []));
+  },
+  // Whether `phrase` is a multi-word synonym, whose occurrences have a file of their own.
+  isSynonymPhrase: function (phrase) {
+    if (!this.synonymPhrases) {
+      var set = this.synonymPhrases = {};
+      this.m.syn.forEach(function (g) {
+        g.forEach(function (m) { var p = phraseOf(m); if (p && p.terms.length > 1) set[phraseKey(p)] = true; });
+      });
+    }
+    return this.synonymPhrases[phraseKey(phrase)] === true;
+  },
+  // Per term of a synonym phrase, its postings in the postmortems holding the phrase.
+  phrasePostings: function (phrase) {
+    var key = phraseKey(phrase), file = this.want("s" + fnv1a(key).toString(36));
+    return file ? file[key].map(function (b64) { return decodePostings(b64, []); }) : null;
   },
   positions: function (term, doc, field) {
     var key = "pos:" + term;
@@ -518,9 +544,21 @@ function alternatives(word, source) {
 }
 
 function termScores(term, source, n, avg) {
-  var tp = source.postings(term), out = [];
-  tp.postings.forEach(function (p) {
-    var s = source.m.boosts[p.field] * bm25(source.m, p.tf, p.norm, tp.df[p.field], n, avg[p.field]);
+  var tp = source.postings(term);
+  return scoresOf(tp.postings, tp.df, source, n, avg);
+}
+
+function dfOf(postings) {
+  var df = [0, 0, 0, 0, 0];
+  postings.forEach(function (p) { df[p.field]++; });
+  return df;
+}
+
+// Per-document scores of postings (a term's, or a phrase file's list for one term).
+function scoresOf(postings, df, source, n, avg) {
+  var out = [];
+  postings.forEach(function (p) {
+    var s = source.m.boosts[p.field] * bm25(source.m, p.tf, p.norm, df[p.field], n, avg[p.field]);
     var last = out[out.length - 1];
     if (last && last[0] === p.doc) last[1] += s; else out.push([p.doc, s]);
   });
@@ -528,6 +566,17 @@ function termScores(term, source, n, avg) {
 }
 
 function phraseScores(phrase, source, n, avg) {
+  if (phrase.terms.length > 1 && source.isSynonymPhrase(phrase)) {
+    var lists = source.phrasePostings(phrase);
+    var dfs = phrase.terms.map(function (t) { return source.df(t); });
+    if (!lists || dfs.some(function (d) { return !d; })) return [];
+    var scored = lists.map(function (list, k) { return scoresOf(list, dfs[k], source, n, avg); });
+    return scored[0].map(function (x, i) {
+      var score = 0;
+      scored.forEach(function (l) { score += l[i][1]; });
+      return [x[0], score];
+    });
+  }
   var perTerm = phrase.terms.map(function (t) { return termScores(t, source, n, avg); });
   if (phrase.terms.length === 1) return perTerm[0];
   var docs = perTerm[0].map(function (x) { return x[0]; });
@@ -642,14 +691,14 @@ function evaluate(query, source, sort) {
   return { hits: hits, terms: termsSeen };
 }
 
-// A single word, ranked by relevance, with no phrase anywhere: its best results are among the
-// highest-impact postings of each of its alternatives, so the tails of common terms are not
-// needed (see static_index.rs).
+// A single word, ranked by relevance, with no phrase, exclusion or filter: its best results
+// are among the highest-impact postings of each of its alternatives (a multi-word synonym's
+// occurrences are complete in its own file), so the tails of common terms are not needed
+// (see static_index.rs).
 function plainWord(query, manifest) {
   var f = query.filters;
   return query.words.length === 1 && !query.phrases.length && !query.excluded.length &&
-    !f.tags.length && !f.services.length && !f.severities.length && !f.years.length &&
-    !synonymsOf(query.words[0], manifest.syn).some(function (p) { return p.terms.length > 1; });
+    !f.tags.length && !f.services.length && !f.severities.length && !f.years.length;
 }
 
 // Load what a query needs, round by round, then evaluate it. `load(keys)` fetches data files
