@@ -368,6 +368,9 @@ pub struct BuildReport {
     pub sources: SourceTexts,
     /// Per-stage wall time.
     pub timings: Timings,
+    /// Whether nothing had changed since the last build into the same folder, so nothing was
+    /// built (see [`output::up_to_date`]).
+    pub up_to_date: bool,
 }
 
 pub use output::WriteStats as WriteStatsView;
@@ -375,6 +378,21 @@ pub use output::WriteStats as WriteStatsView;
 /// Build the site of the knowledge base at `root`.
 pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport, Failure> {
     let root = output::location::absolute(root);
+    let cache_dir = cache_dir(&root);
+    let output_option = options.output.as_deref().map(output::location::absolute);
+    let output_option = output_option.map_or(String::new(), |p| p.to_string_lossy().into_owned());
+    let record_options = [
+        options.load.filter.variant(),
+        output_option.as_str(),
+        options.load.base_url.as_deref().unwrap_or("\u{1}"),
+    ];
+    let build_date = crate::model::dates::format_date(options.load.build_date);
+    let mut key_options = record_options.to_vec();
+    key_options.push(&build_date);
+    let input_key = output::up_to_date::input_key(&root, &key_options);
+    if let Some(report) = already_built(&root, &cache_dir, options, &record_options, input_key) {
+        return Ok(report);
+    }
     let loaded = load_site(&root, &options.load)?;
     let LoadedSite {
         site,
@@ -397,7 +415,6 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport, Failure
     let output = output::location::absolute(
         &options.output.clone().unwrap_or_else(|| root.join(&site.config.output_dir)),
     );
-    let cache_dir = cache_dir(&root);
     if let Err(why) = output::location::check_output_dir(&root, &output, &cache_dir) {
         return Err(fail(
             why,
@@ -483,6 +500,23 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport, Failure
         }
     };
     timings.record("swap", &mut clock);
+    if let Some(identity) = output::manifest::folder_identity(&output) {
+        let record = output::up_to_date::BuildRecord {
+            key: format!("{input_key:032x}"),
+            output: output.clone(),
+            identity,
+            fingerprint: format!("{fingerprint:032x}"),
+            published: site.incidents.len(),
+            pages: page_count,
+            files: stats.written + stats.unchanged,
+            diagnostics: diagnostics
+                .iter()
+                .map(output::up_to_date::RecordedDiagnostic::of)
+                .collect(),
+            texts: sources.iter().map(|(f, t)| (f.to_string(), t)).collect(),
+        };
+        output::up_to_date::save(&cache_dir, &record_options, &record);
+    }
     Ok(BuildReport {
         output,
         published: site.incidents.len(),
@@ -491,5 +525,37 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport, Failure
         diagnostics,
         sources,
         timings,
+        up_to_date: false,
+    })
+}
+
+/// The report of the last build, when nothing changed since (sources, options, binary, the
+/// output folder, the search index).
+fn already_built(
+    root: &Path,
+    cache_dir: &Path,
+    options: &BuildOptions,
+    record_options: &[&str],
+    input_key: u128,
+) -> Option<BuildReport> {
+    let mut clock = Instant::now();
+    let record = output::up_to_date::up_to_date(cache_dir, record_options, input_key)?;
+    let fingerprint = u128::from_str_radix(&record.fingerprint, 16).ok()?;
+    if !search::tantivy_index::is_fresh(&search_index_dir(root, options.load.filter), fingerprint) {
+        return None;
+    }
+    let diagnostics: Vec<Diagnostic> =
+        record.diagnostics.iter().map(|d| d.restore()).collect::<Option<_>>()?;
+    let mut timings = Timings::default();
+    timings.record("up to date", &mut clock);
+    Some(BuildReport {
+        sources: output::up_to_date::texts_of(&record),
+        output: record.output,
+        published: record.published,
+        pages: record.pages,
+        stats: WriteStatsView { written: 0, unchanged: record.files, deleted: 0 },
+        diagnostics,
+        timings,
+        up_to_date: true,
     })
 }

@@ -29,6 +29,21 @@ pub(super) fn run(args: &BuildArgs) -> Result<ExitCode> {
                 }
             }
             let s = done.stats;
+            if done.up_to_date {
+                eprintln!(
+                    "Up to date: nothing changed since the last build of {} postmortems ({} pages) into {}; checked in {:.2}s{}",
+                    done.published,
+                    done.pages,
+                    done.output.display(),
+                    started.elapsed().as_secs_f64(),
+                    if done.diagnostics.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; {}", summary(&done.diagnostics))
+                    },
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
             eprintln!(
                 "Built {} postmortems ({} pages) into {} in {:.2}s: {} files written, {} unchanged, {} removed{}",
                 done.published,

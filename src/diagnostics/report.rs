@@ -48,6 +48,11 @@ impl SourceTexts {
         self.texts.contains_key(file)
     }
 
+    /// Every file and its text, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, String)> + '_ {
+        self.texts.iter().map(|(file, text)| (file.as_str(), text.unpack()))
+    }
+
     /// The text of `file`, if known.
     pub fn get(&self, file: &str) -> Option<Arc<str>> {
         self.texts.get(file).map(|t| Arc::from(t.unpack()))

@@ -6,6 +6,7 @@
 pub mod location;
 pub mod manifest;
 pub mod sink;
+pub mod up_to_date;
 pub mod write;
 
 use std::collections::HashMap;

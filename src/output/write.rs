@@ -25,24 +25,12 @@ pub struct WriteStats {
     pub deleted: usize,
 }
 
-/// What the staging folder held before this build wrote into it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Known {
-    /// Created by this build: nothing is stale.
-    Empty,
-    /// Exactly the files of the previous manifest.
-    Manifest,
-    /// Anything (no trusted manifest): walk it to find stale files.
-    Unknown,
-}
-
 /// Writes output files into the staging folder.
 pub struct OutputWriter {
     output: PathBuf,
     stage: PathBuf,
-    /// What the staging folder is known to hold: nothing (created now), the previous
-    /// manifest's files, or unknown (a killed build left it).
-    known: Known,
+    /// Whether this build created the staging folder (so nothing in it is stale).
+    created: bool,
     cache_dir: PathBuf,
     previous: Manifest,
     written: Mutex<Vec<(String, ManifestEntry)>>,
@@ -85,11 +73,9 @@ impl OutputWriter {
         }
         let existed = stage.is_dir();
         std::fs::create_dir_all(&stage)?;
-        let mut trusted = false;
         let previous = match folder_identity(&stage) {
             Some(id) => {
                 let path = manifest_path(cache_dir, &id);
-                trusted = path.is_file();
                 let manifest = Manifest::load(&path);
                 // The staging folder is about to change: its manifest is stale until `finish`.
                 let _ = std::fs::remove_file(&path);
@@ -97,17 +83,12 @@ impl OutputWriter {
             }
             None => Manifest::default(),
         };
-        let known = match (existed, trusted) {
-            (false, _) => Known::Empty,
-            (true, true) => Known::Manifest,
-            (true, false) => Known::Unknown,
-        };
         let mut dirs = HashSet::new();
         dirs.insert(stage.clone());
         Ok(OutputWriter {
             output: output.to_path_buf(),
             stage,
-            known,
+            created: !existed,
             cache_dir: cache_dir.to_path_buf(),
             previous,
             written: Mutex::new(Vec::new()),
@@ -201,20 +182,9 @@ impl OutputWriter {
     pub fn finish(self) -> io::Result<WriteStats> {
         let written = self.written.into_inner().map_err(|_| io::Error::other("lock poisoned"))?;
         let keep: HashSet<&str> = written.iter().map(|(rel, _)| rel.as_str()).collect();
-        let deleted = match self.known {
-            Known::Empty => 0,
-            Known::Manifest => {
-                let stale: Vec<&str> = self
-                    .previous
-                    .entries
-                    .keys()
-                    .map(String::as_str)
-                    .filter(|rel| !keep.contains(rel))
-                    .collect();
-                delete_listed(&self.stage, &stale)?
-            }
-            Known::Unknown => delete_stale(&self.stage, &keep)?,
-        };
+        // Even with a manifest, an existing folder is walked: files added to a published
+        // folder by hand are stale too (they would otherwise come back every other swap).
+        let deleted = if self.created { 0 } else { delete_stale(&self.stage, &keep)? };
         let manifest = Manifest { entries: written.iter().cloned().collect() };
         // fsync is skipped: the swap is atomic for readers, and a power cut mid-build only costs
         // a rebuild, while syncing 10,000 files would double the build time.
@@ -255,31 +225,6 @@ fn delete_stale(stage: &Path, keep: &HashSet<&str>) -> io::Result<usize> {
     dirs.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
     for dir in dirs {
         let _ = std::fs::remove_dir(dir);
-    }
-    Ok(deleted)
-}
-
-/// Remove the files `stale` (output-relative) from `stage`, and the folders they leave empty.
-fn delete_listed(stage: &Path, stale: &[&str]) -> io::Result<usize> {
-    let mut deleted = 0;
-    let mut folders: Vec<PathBuf> = Vec::new();
-    for rel in stale {
-        let path = stage.join(rel);
-        match std::fs::remove_file(&path) {
-            Ok(()) => deleted += 1,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            Err(e) => return Err(e),
-        }
-        let mut parent = path.parent();
-        while let Some(p) = parent.filter(|p| *p != stage) {
-            folders.push(p.to_path_buf());
-            parent = p.parent();
-        }
-    }
-    folders.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
-    folders.dedup();
-    for folder in folders {
-        let _ = std::fs::remove_dir(folder);
     }
     Ok(deleted)
 }
