@@ -151,10 +151,13 @@ pub fn phrase_key(phrase: &Phrase) -> String {
 /// Per field of one postmortem holding a phrase: each term's (field, tf) entries.
 type PhraseHit = Vec<Vec<(u8, u16)>>;
 
+/// A phrase as term ids and position gaps.
+type PhraseIds = (Vec<u32>, Vec<u32>);
+
 /// Where `phrases` (as term ids) occur in one postmortem, as [`encode_term`] needs them.
 fn phrase_hits(
     search: &super::document::DocTerms,
-    phrases: &[(Vec<u32>, Vec<u32>)],
+    phrases: &[PhraseIds],
     needed: &rustc_hash::FxHashMap<u32, usize>,
 ) -> Vec<Option<PhraseHit>> {
     // (field, tf, positions) of each needed term.
@@ -556,7 +559,7 @@ impl<'a> StaticIndex<'a> {
             .filter(|(term, _)| wanted.contains(term))
             .collect();
         // Phrases whose every term occurs somewhere, as term ids.
-        let known: Vec<(usize, (Vec<u32>, Vec<u32>))> = self
+        let known: Vec<(usize, PhraseIds)> = self
             .phrases
             .iter()
             .enumerate()
@@ -573,7 +576,7 @@ impl<'a> StaticIndex<'a> {
                 needed.entry(t).or_insert(next);
             }
         }
-        let as_ids: Vec<(Vec<u32>, Vec<u32>)> = known.iter().map(|(_, p)| p.clone()).collect();
+        let as_ids: Vec<PhraseIds> = known.iter().map(|(_, p)| p.clone()).collect();
         let hits: Vec<Vec<Option<PhraseHit>>> = self
             .site
             .incidents
