@@ -217,12 +217,13 @@ pub fn render_page(ctx: &RenderContext<'_>, page: &Page) -> Result<Vec<u8>, Stri
             ctx.render_template("index.html", &c)
         }
         Page::PostmortemIndex { page: n } => {
-            let all: Vec<usize> = (0..site.incidents.len()).collect();
+            let all = site.incidents.len();
+            let shown: Vec<usize> = ((n - 1) * size..(n * size).min(all)).collect();
             let mut c =
                 ctx.context(page, "list", "All postmortems", "Every postmortem, newest first.");
-            c.insert("groups", &groups_by_year(ctx, page_slice(&all, *n, size)));
-            c.insert("count", &all.len());
-            c.insert("pagination", &pagination("postmortems/", *n, page_count(all.len(), size)));
+            c.insert("groups", &groups_by_year(ctx, &shown));
+            c.insert("count", &all);
+            c.insert("pagination", &pagination("postmortems/", *n, page_count(all, size)));
             c.insert("years", &counts(&derived.years, "years"));
             ctx.render_template("postmortems.html", &c)
         }
@@ -458,6 +459,64 @@ struct FilterOption {
     count: usize,
 }
 
+/// What every page of the action tracker shows of all actions: counted once per build (a
+/// tracker of 300,000 actions has thousands of pages).
+pub(super) struct ActionSummary {
+    counts: [usize; 4],
+    paged: bool,
+    statuses: Vec<FilterOption>,
+    owners: Vec<FilterOption>,
+}
+
+impl ActionSummary {
+    fn new(ctx: &RenderContext<'_>) -> ActionSummary {
+        let (site, derived) = (ctx.site, ctx.derived);
+        let size = actions_page_size(site);
+        let paged = derived.actions.len() > size;
+        // Counts, and where each status's run of the full list starts.
+        let mut counts = [0usize; 4];
+        let mut starts: [Option<usize>; 4] = [None; 4];
+        for (k, r) in derived.actions.iter().enumerate() {
+            let a = &site.incidents[r.incident].actions[r.action];
+            let mut note = |group: usize| {
+                counts[group] += 1;
+                starts[group].get_or_insert(k);
+            };
+            if a.overdue {
+                note(0);
+            }
+            match a.status {
+                ActionStatus::Open => note(1),
+                ActionStatus::Done => note(2),
+                ActionStatus::Wontfix => note(3),
+            }
+        }
+        let statuses: Vec<FilterOption> = ["overdue", "open", "done", "wontfix"]
+            .iter()
+            .zip(["Overdue", "Open", "Done", "Won't fix"])
+            .enumerate()
+            .map(|(g, (value, label))| FilterOption {
+                value: value.to_string(),
+                label: label.to_string(),
+                url: starts[g].filter(|_| paged).map(|k| paged_url("actions/", k / size + 1)),
+                count: counts[g],
+            })
+            .collect();
+        let owners: Vec<FilterOption> = derived
+            .action_owners
+            .iter()
+            .enumerate()
+            .map(|(o, owner)| FilterOption {
+                value: owner.slug.clone(),
+                label: owner.name.clone(),
+                url: paged.then(|| ActionFilter::Owner(o).base_url(derived)),
+                count: owner.actions.len(),
+            })
+            .collect();
+        ActionSummary { counts, paged, statuses, owners }
+    }
+}
+
 fn render_actions(
     ctx: &RenderContext<'_>,
     page: &Page,
@@ -467,13 +526,19 @@ fn render_actions(
     let site = ctx.site;
     let derived = ctx.derived;
     let size = actions_page_size(site);
-    let paged = derived.actions.len() > size;
-    let keys = filter.actions(derived);
-    let total = page_count(keys.len(), size);
+    let (shown, keys): (usize, Vec<usize>) = match filter {
+        ActionFilter::All => {
+            let all = derived.actions.len();
+            (all, ((n - 1) * size..(n * size).min(all)).collect())
+        }
+        ActionFilter::Owner(o) => {
+            let mine = &derived.action_owners[o].actions;
+            (mine.len(), page_slice(mine, n, size).to_vec())
+        }
+    };
+    let total = page_count(shown, size);
     let rows: Vec<ActionRow> = keys
         .iter()
-        .skip((n - 1) * size)
-        .take(size)
         .map(|&k| {
             let r = &derived.actions[k];
             let incident = &site.incidents[r.incident];
@@ -492,46 +557,7 @@ fn render_actions(
             }
         })
         .collect();
-    // Counts, and where each status's run of the full list starts.
-    let mut counts = [0usize; 4];
-    let mut starts: [Option<usize>; 4] = [None; 4];
-    for (k, r) in derived.actions.iter().enumerate() {
-        let a = &site.incidents[r.incident].actions[r.action];
-        let mut note = |group: usize| {
-            counts[group] += 1;
-            starts[group].get_or_insert(k);
-        };
-        if a.overdue {
-            note(0);
-        }
-        match a.status {
-            ActionStatus::Open => note(1),
-            ActionStatus::Done => note(2),
-            ActionStatus::Wontfix => note(3),
-        }
-    }
-    let statuses: Vec<FilterOption> = ["overdue", "open", "done", "wontfix"]
-        .iter()
-        .zip(["Overdue", "Open", "Done", "Won't fix"])
-        .enumerate()
-        .map(|(g, (value, label))| FilterOption {
-            value: value.to_string(),
-            label: label.to_string(),
-            url: starts[g].filter(|_| paged).map(|k| paged_url("actions/", k / size + 1)),
-            count: counts[g],
-        })
-        .collect();
-    let owners: Vec<FilterOption> = derived
-        .action_owners
-        .iter()
-        .enumerate()
-        .map(|(o, owner)| FilterOption {
-            value: owner.slug.clone(),
-            label: owner.name.clone(),
-            url: paged.then(|| ActionFilter::Owner(o).base_url(derived)),
-            count: owner.actions.len(),
-        })
-        .collect();
+    let summary = ctx.action_summary.get_or_init(|| ActionSummary::new(ctx));
     let (title, owner) = match filter {
         ActionFilter::All => ("Action items".to_string(), None),
         ActionFilter::Owner(o) => {
@@ -542,16 +568,16 @@ fn render_actions(
     let mut c =
         ctx.context(page, "actions", &title, "Every follow-up action across the knowledge base.");
     c.insert("heading", &title);
-    c.insert("overdue", &counts[0]);
-    c.insert("open", &counts[1]);
-    c.insert("done", &counts[2]);
-    c.insert("wontfix", &counts[3]);
-    c.insert("paged", &paged);
-    c.insert("statuses", &statuses);
-    c.insert("owners", &owners);
+    c.insert("overdue", &summary.counts[0]);
+    c.insert("open", &summary.counts[1]);
+    c.insert("done", &summary.counts[2]);
+    c.insert("wontfix", &summary.counts[3]);
+    c.insert("paged", &summary.paged);
+    c.insert("statuses", &summary.statuses);
+    c.insert("owners", &summary.owners);
     c.insert("owner", &owner);
     c.insert("all_url", "actions/");
-    c.insert("shown", &keys.len());
+    c.insert("shown", &shown);
     c.insert("actions", &rows);
     let mut p = pagination(&filter.base_url(derived), n, total);
     p.previous_label = "← Previous";

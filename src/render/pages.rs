@@ -314,6 +314,8 @@ pub struct RenderContext<'a> {
     pub cards: Vec<Value>,
     /// The search manifest as JSON, inlined in the search page.
     pub search_manifest: String,
+    /// What every action-tracker page shows of all actions, once computed.
+    pub(super) action_summary: std::sync::OnceLock<super::page_views::ActionSummary>,
 }
 
 /// An incident's card (what lists show of it) as a template value.
@@ -357,7 +359,14 @@ impl<'a> RenderContext<'a> {
         cards: Vec<Value>,
     ) -> Self {
         tera.global_context().insert("site", &SiteView::new(site, derived));
-        RenderContext { tera, site, derived, cards, search_manifest }
+        RenderContext {
+            tera,
+            site,
+            derived,
+            cards,
+            search_manifest,
+            action_summary: std::sync::OnceLock::new(),
+        }
     }
 
     /// A template context with `root` and `page` set.
