@@ -11,7 +11,9 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+use std::io::Write as _;
+
+use codespan_reporting::term::termcolor::{BufferedStandardStream, ColorChoice};
 use hindsight::diagnostics::report::{Format, SourceTexts, print_diagnostics};
 use hindsight::diagnostics::{Diagnostic, Mode};
 use hindsight::model::BuildFilter;
@@ -73,12 +75,15 @@ fn report(diagnostics: &[Diagnostic], format: Format, sources: &SourceTexts) -> 
                 } else {
                     ColorChoice::Never
                 };
-            let mut err = StandardStream::stderr(choice);
+            // Buffered: a report of thousands of findings is otherwise a write call per fragment.
+            let mut err = BufferedStandardStream::stderr(choice);
             print_diagnostics(diagnostics, format, sources, &mut err)?;
+            err.flush()?;
         }
         Format::Json | Format::Github | Format::Sarif => {
-            let mut out = StandardStream::stdout(ColorChoice::Never);
+            let mut out = BufferedStandardStream::stdout(ColorChoice::Never);
             print_diagnostics(diagnostics, format, sources, &mut out)?;
+            out.flush()?;
         }
     }
     Ok(())
