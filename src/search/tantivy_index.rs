@@ -17,8 +17,6 @@ use tantivy::{DocAddress, Index, IndexReader, Searcher, TantivyDocument, Term};
 use xxhash_rust::xxh3::xxh3_128;
 
 use super::document::{FIELDS, NUM_FIELDS, SearchVocabulary};
-use rayon::prelude::*;
-
 use super::engine::{Posting, Source, TermPostings, fieldnorm_id};
 use super::query::Filters;
 use crate::model::Site;
@@ -249,8 +247,8 @@ pub fn update_index(
         write_state(dir, fingerprint, &state)?;
         return Ok(update);
     }
-    // One indexing thread per core, fed by documents built in parallel: a cold build of a
-    // large knowledge base indexes everything at once.
+    // One indexing thread per core, fed from this thread (documents built in parallel would
+    // only queue up in tantivy's channel: measured slower and 30 MB more at 10,000).
     let threads = rayon::current_num_threads().clamp(1, 4);
     let mut writer =
         index.writer_with_num_threads::<TantivyDocument>(threads, threads * 48 * 1024 * 1024)?;
@@ -264,9 +262,9 @@ pub fn update_index(
             writer.delete_term(Term::from_field_text(fields.slug, &incident.slug));
         }
     }
-    changed.par_iter().try_for_each(|&i| {
-        writer.add_document(document(&fields, site, i, vocabulary)).map(|_| ())
-    })?;
+    for &i in &changed {
+        writer.add_document(document(&fields, site, i, vocabulary))?;
+    }
     update.indexed += changed.len();
     writer.commit()?;
     writer.wait_merging_threads()?;
