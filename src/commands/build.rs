@@ -29,36 +29,28 @@ pub(super) fn run(args: &BuildArgs) -> Result<ExitCode> {
                 }
             }
             let s = done.stats;
-            if done.up_to_date {
-                eprintln!(
-                    "Up to date: nothing changed since the last build of {} postmortems ({} pages) into {}; checked in {:.2}s{}",
-                    done.published,
-                    done.pages,
-                    done.output.display(),
-                    started.elapsed().as_secs_f64(),
-                    if done.diagnostics.is_empty() {
-                        String::new()
-                    } else {
-                        format!("; {}", summary(&done.diagnostics))
-                    },
-                );
-                return Ok(ExitCode::SUCCESS);
-            }
-            eprintln!(
-                "Built {} postmortems ({} pages) into {} in {:.2}s: {} files written, {} unchanged, {} removed{}",
+            let findings = if done.diagnostics.is_empty() {
+                String::new()
+            } else {
+                format!("; {}", summary(&done.diagnostics))
+            };
+            let what = format!(
+                "{} postmortems ({} pages) into {}",
                 done.published,
                 done.pages,
-                done.output.display(),
-                started.elapsed().as_secs_f64(),
-                s.written,
-                s.unchanged,
-                s.deleted,
-                if done.diagnostics.is_empty() {
-                    String::new()
-                } else {
-                    format!("; {}", summary(&done.diagnostics))
-                },
+                done.output.display()
             );
+            let took = started.elapsed().as_secs_f64();
+            if done.up_to_date {
+                eprintln!(
+                    "Up to date: nothing changed since the last build of {what}; checked in {took:.2}s{findings}"
+                );
+            } else {
+                eprintln!(
+                    "Built {what} in {took:.2}s: {} files written, {} unchanged, {} removed{findings}",
+                    s.written, s.unchanged, s.deleted
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
         Err(failure) => {
