@@ -390,7 +390,9 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport, Failure
     let mut key_options = record_options.to_vec();
     key_options.push(&build_date);
     let input_key = output::up_to_date::input_key(&root, &key_options);
-    if let Some(report) = already_built(&root, &cache_dir, options, &record_options, input_key) {
+    if let Some(key) = input_key
+        && let Some(report) = already_built(&root, &cache_dir, options, &record_options, key)
+    {
         return Ok(report);
     }
     let loaded = load_site(&root, &options.load)?;
@@ -500,7 +502,9 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport, Failure
         }
     };
     timings.record("swap", &mut clock);
-    if let Some(identity) = output::manifest::folder_identity(&output) {
+    if let Some(identity) = output::manifest::folder_identity(&output)
+        && let Some(input_key) = input_key
+    {
         let record = output::up_to_date::BuildRecord {
             key: format!("{input_key:032x}"),
             output: output.clone(),

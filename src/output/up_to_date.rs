@@ -3,9 +3,9 @@
 //! holds exactly the files that build wrote, the build is already done. It reports the same
 //! findings (kept with the record) and writes nothing.
 //!
-//! Sources are judged by their metadata (size, modification and change time, inode), as
-//! `make` does, never by a clock: a copy that keeps the modification time still changes the
-//! change time. The output folder is checked file by file against its manifest (size and
+//! Sources are judged by their metadata (size, modification and change time, inode), which
+//! must equal the last build's exactly (not merely be older than the output, as `make` asks): a
+//! copy that keeps the modification time still changes the change time. The output folder is checked file by file against its manifest (size and
 //! modification time), so a file edited, added or removed there means a real build.
 
 use std::io::Write as _;
@@ -89,12 +89,13 @@ impl RecordedDiagnostic {
 
 /// Everything a build's result depends on, hashed: the binary, the options, and the metadata
 /// of `hindsight.toml` and of every entry under `postmortems/`, `static/` and `templates/`.
-pub fn input_key(root: &Path, options: &[&str]) -> u128 {
+/// `None` when the running binary cannot be identified (its theme could differ unseen).
+pub fn input_key(root: &Path, options: &[&str]) -> Option<u128> {
     let mut text = String::new();
     text.push_str(env!("CARGO_PKG_VERSION"));
     text.push('\n');
-    let exe = std::env::current_exe().ok();
-    push_meta(&mut text, "<binary>", exe.as_deref());
+    let exe = std::env::current_exe().ok().filter(|p| p.is_file())?;
+    push_meta(&mut text, "<binary>", Some(&exe));
     for option in options {
         text.push_str(option);
         text.push('\0');
@@ -117,7 +118,7 @@ pub fn input_key(root: &Path, options: &[&str]) -> u128 {
             }
         }
     }
-    xxhash_rust::xxh3::xxh3_128(text.as_bytes())
+    Some(xxhash_rust::xxh3::xxh3_128(text.as_bytes()))
 }
 
 /// One line of metadata for `path` (without following a symlink).

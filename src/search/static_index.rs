@@ -148,7 +148,7 @@ pub fn phrase_key(phrase: &Phrase) -> String {
     format!("{}/{}", phrase.terms.join(" "), gaps.join(","))
 }
 
-/// Per field of one postmortem holding a phrase: each term's (field, tf) entries.
+/// In one postmortem holding a phrase: per term of the phrase, its (field, tf) entries.
 type PhraseHit = Vec<Vec<(u8, u16)>>;
 
 /// A phrase as term ids and position gaps.
