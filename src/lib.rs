@@ -477,8 +477,9 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport, Failure
             ));
         }
     };
-    if let Err(e) = plan.write(&ctx, &writer, Some(&index)) {
-        if e.starts_with("rendering ") {
+    match plan.write(&ctx, &writer, Some(&index)) {
+        Ok(()) => {}
+        Err(output::WriteError::Render(e)) => {
             let mut all = diagnostics;
             all.push(
                 Diagnostic::new(Code::InvalidTemplate, mode, e)
@@ -486,8 +487,10 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport, Failure
             );
             return Err(Failure::from(all, sources));
         }
-        let help = "the previous site was left untouched";
-        return Err(fail(e, help, &diagnostics, sources));
+        Err(output::WriteError::Output(e)) => {
+            let help = "the previous site was left untouched";
+            return Err(fail(e, help, &diagnostics, sources));
+        }
     }
     timings.record("render, index, write", &mut clock);
     let stats = match writer.finish() {

@@ -26,6 +26,29 @@ use crate::search::static_index::StaticIndex;
 pub use sink::{MemorySink, Sink};
 pub use write::{OutputWriter, WriteStats};
 
+/// Why writing a site failed.
+#[derive(Debug)]
+pub enum WriteError {
+    /// A template failed on a page (the message names the page and what it shows).
+    Render(String),
+    /// Creating or writing a file failed.
+    Output(String),
+}
+
+impl std::fmt::Display for WriteError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WriteError::Render(message) | WriteError::Output(message) => f.write_str(message),
+        }
+    }
+}
+
+impl From<WriteError> for String {
+    fn from(e: WriteError) -> String {
+        e.to_string()
+    }
+}
+
 /// One file of the output and where it comes from.
 enum Source {
     Page(Page),
@@ -174,7 +197,7 @@ impl OutputPlan {
         ctx: &RenderContext<'_>,
         writer: &S,
         index: Option<&StaticIndex<'_>>,
-    ) -> Result<(), String> {
+    ) -> Result<(), WriteError> {
         enum Job {
             Bytes(Vec<u8>),
             Copy(PathBuf),
@@ -183,7 +206,9 @@ impl OutputPlan {
             .files
             .iter()
             .filter_map(|(path, _, _)| path.rsplit_once('/').map(|(d, _)| d))
-            .chain(["search/p", "search/x", "search/d", "search/y", "search/c", "search/f"])
+            .chain([
+                "search/p", "search/x", "search/d", "search/y", "search/c", "search/f", "search/s",
+            ])
             .collect();
         folders.sort_unstable();
         folders.dedup();
@@ -211,30 +236,33 @@ impl OutputPlan {
                         tx,
                         |tx, (path, origin, source)| {
                             let job = match source {
-                                Source::Page(page) => Job::Bytes(
-                                    ctx.render(&page)
-                                        .map_err(|e| format!("rendering {path} ({origin}): {e}"))?,
-                                ),
+                                Source::Page(page) => {
+                                    Job::Bytes(ctx.render(&page).map_err(|e| {
+                                        WriteError::Render(format!(
+                                            "rendering {path} ({origin}): {e}"
+                                        ))
+                                    })?)
+                                }
                                 Source::Bytes(bytes) => Job::Bytes(bytes),
                                 Source::Copy(src) => Job::Copy(src),
                                 Source::Reserved => return Ok(()),
                             };
                             // A closed channel means the writer failed; its error is reported below.
-                            tx.send((path, job)).map_err(|_| String::new())
+                            tx.send((path, job)).map_err(|_| WriteError::Output(String::new()))
                         },
                     )
                 },
                 || {
                     let result = index.map_or(Ok(()), |index| index.write(&index_sink));
                     drop(index_sink);
-                    result
+                    result.map_err(WriteError::Output)
                 },
             );
             let rendered = rendered.and(indexed);
             let written =
                 writing.join().unwrap_or_else(|_| Err("the writer thread panicked".into()));
             match (written, rendered) {
-                (Err(e), _) => Err(e),
+                (Err(e), _) => Err(WriteError::Output(e)),
                 (Ok(()), Err(e)) => Err(e),
                 (Ok(()), Ok(())) => Ok(()),
             }
