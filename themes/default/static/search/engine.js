@@ -279,7 +279,7 @@ function fnv1a(text) {
 // A phrase's key in the synonym phrase files (static_index.rs phrase_key).
 function phraseKey(p) { return p.terms.join(" ") + "/" + p.gaps.join(","); }
 
-// Postings (as [[doc, field, tf, norm]...]) of a base64 list.
+// Append the postings ({doc, field, tf, norm}) of a base64 list to `out`.
 function decodePostings(b64, out) {
   var r = new Reader(unbase64(b64)), doc = 0;
   while (!r.done()) {
