@@ -379,17 +379,8 @@ pub use output::WriteStats as WriteStatsView;
 pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport, Failure> {
     let root = output::location::absolute(root);
     let cache_dir = cache_dir(&root);
-    let output_option = options.output.as_deref().map(output::location::absolute);
-    let output_option = output_option.map_or(String::new(), |p| p.to_string_lossy().into_owned());
-    let record_options = [
-        options.load.filter.variant(),
-        output_option.as_str(),
-        options.load.base_url.as_deref().unwrap_or("\u{1}"),
-    ];
-    let build_date = crate::model::dates::format_date(options.load.build_date);
-    let mut key_options = record_options.to_vec();
-    key_options.push(&build_date);
-    let input_key = output::up_to_date::input_key(&root, &key_options);
+    let record_options = output::up_to_date::options_of(options);
+    let input_key = output::up_to_date::input_key(&root, &record_options, options.load.build_date);
     if let Some(key) = input_key
         && let Some(report) = already_built(&root, &cache_dir, options, &record_options, key)
     {
@@ -542,7 +533,7 @@ fn already_built(
     root: &Path,
     cache_dir: &Path,
     options: &BuildOptions,
-    record_options: &[&str],
+    record_options: &[String],
     input_key: u128,
 ) -> Option<BuildReport> {
     let mut clock = Instant::now();

@@ -87,10 +87,20 @@ impl RecordedDiagnostic {
     }
 }
 
-/// Everything a build's result depends on, hashed: the binary, the options, and the metadata
+/// The options that name a build's record: which postmortems, `--output`, `--base-url`.
+pub fn options_of(options: &crate::BuildOptions) -> Vec<String> {
+    let output = options.output.as_deref().map(super::location::absolute);
+    vec![
+        options.load.filter.variant().to_string(),
+        output.map_or(String::new(), |p| p.to_string_lossy().into_owned()),
+        options.load.base_url.clone().unwrap_or_else(|| "\u{1}".into()),
+    ]
+}
+
+/// Everything a build's result depends on, hashed: the binary, the options and build date, and the metadata
 /// of `hindsight.toml` and of every entry under `postmortems/`, `static/` and `templates/`.
 /// `None` when the running binary cannot be identified (its theme could differ unseen).
-pub fn input_key(root: &Path, options: &[&str]) -> Option<u128> {
+pub fn input_key(root: &Path, options: &[String], build_date: time::Date) -> Option<u128> {
     let mut text = String::new();
     text.push_str(env!("CARGO_PKG_VERSION"));
     text.push('\n');
@@ -100,6 +110,7 @@ pub fn input_key(root: &Path, options: &[&str]) -> Option<u128> {
         text.push_str(option);
         text.push('\0');
     }
+    text.push_str(&crate::model::dates::format_date(build_date));
     text.push('\n');
     push_meta(&mut text, crate::config::CONFIG_FILE, Some(&root.join(crate::config::CONFIG_FILE)));
     for dir in ["postmortems", "static", "templates"] {
@@ -154,14 +165,14 @@ fn push_meta(text: &mut String, rel: &str, path: Option<&Path>) {
 }
 
 /// Where the record of builds with `options` is kept.
-fn record_path(cache_dir: &Path, options: &[&str]) -> PathBuf {
+fn record_path(cache_dir: &Path, options: &[String]) -> PathBuf {
     let id = xxhash_rust::xxh3::xxh3_64(options.join("\0").as_bytes());
     cache_dir.join("builds").join(format!("{id:016x}.json"))
 }
 
 /// The record of the last build with `options`, if it built exactly `key` into an output
 /// folder that still holds what it wrote.
-pub fn up_to_date(cache_dir: &Path, options: &[&str], key: u128) -> Option<BuildRecord> {
+pub fn up_to_date(cache_dir: &Path, options: &[String], key: u128) -> Option<BuildRecord> {
     let text = std::fs::read_to_string(record_path(cache_dir, options)).ok()?;
     let record: BuildRecord = serde_json::from_str(&text).ok()?;
     if record.key != format!("{key:032x}") {
@@ -192,7 +203,7 @@ pub fn up_to_date(cache_dir: &Path, options: &[&str], key: u128) -> Option<Build
 }
 
 /// Remember a successful build (best effort: without the record the next build is a full one).
-pub fn save(cache_dir: &Path, options: &[&str], record: &BuildRecord) {
+pub fn save(cache_dir: &Path, options: &[String], record: &BuildRecord) {
     let path = record_path(cache_dir, options);
     let Some(dir) = path.parent() else { return };
     let tmp = path.with_extension("json.tmp");
@@ -204,11 +215,6 @@ pub fn save(cache_dir: &Path, options: &[&str], record: &BuildRecord) {
         let _ = std::fs::remove_file(&tmp);
         let _ = std::fs::remove_file(&path);
     }
-}
-
-/// Forget the record of builds with `options` (a build is about to change the output).
-pub fn forget(cache_dir: &Path, options: &[&str]) {
-    let _ = std::fs::remove_file(record_path(cache_dir, options));
 }
 
 /// The texts of a record as [`SourceTexts`].

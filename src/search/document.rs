@@ -158,6 +158,16 @@ pub fn push_varint(out: &mut Vec<u8>, mut value: u32) {
     out.push(value as u8);
 }
 
+/// Positions from their delta varints (as [`DocTerms::with_position_bytes`] gives them).
+pub fn decode_positions(bytes: &[u8]) -> Vec<u32> {
+    let (mut at, mut previous, mut out) = (0, 0, Vec::new());
+    while at < bytes.len() {
+        previous += read_varint(bytes, &mut at);
+        out.push(previous);
+    }
+    out
+}
+
 /// Read a LEB128 varint at `*at`.
 pub fn read_varint(bytes: &[u8], at: &mut usize) -> u32 {
     let mut value = 0u32;
@@ -253,17 +263,7 @@ impl DocTerms {
 
     /// Each entry with its positions.
     pub fn with_positions(&self) -> impl Iterator<Item = (TermEntry, Vec<u32>)> + '_ {
-        let mut at = 0;
-        self.entries.iter().map(move |e| {
-            let mut previous = 0;
-            let positions = (0..e.tf)
-                .map(|_| {
-                    previous += read_varint(&self.positions, &mut at);
-                    previous
-                })
-                .collect();
-            (*e, positions)
-        })
+        self.with_position_bytes().map(|(e, bytes)| (e, decode_positions(bytes)))
     }
 
     /// Each entry with the bytes of its delta-encoded positions.

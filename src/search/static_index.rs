@@ -164,14 +164,7 @@ fn phrase_hits(
     let mut found: Vec<Vec<(u8, u16, Vec<u32>)>> = vec![Vec::new(); needed.len()];
     for (e, bytes) in search.with_position_bytes() {
         if let Some(&k) = needed.get(&e.term) {
-            let (mut at, mut previous) = (0, 0);
-            let positions = (0..e.tf)
-                .map(|_| {
-                    previous += super::document::read_varint(bytes, &mut at);
-                    previous
-                })
-                .collect();
-            found[k].push((e.field, e.tf, positions));
+            found[k].push((e.field, e.tf, super::document::decode_positions(bytes)));
         }
     }
     phrases

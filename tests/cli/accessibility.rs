@@ -2,11 +2,9 @@
 //! landmarks and a skip link, images have text alternatives, charts are labelled images, and
 //! every visible piece of text has WCAG AA contrast in light and dark mode (in Chromium).
 
-use std::path::Path;
-
 use scraper::{Html, Selector};
 
-use crate::support::{browser, copy_of, run_node, walkdir};
+use crate::support::{browser, example_site, run_node, walkdir};
 
 fn sel(css: &str) -> Selector {
     Selector::parse(css).unwrap()
@@ -14,7 +12,7 @@ fn sel(css: &str) -> Selector {
 
 #[test]
 fn every_page_has_landmarks_a_skip_link_and_text_alternatives() {
-    let kb = copy_of(&Path::new(env!("CARGO_MANIFEST_DIR")).join("example-site"));
+    let kb = example_site();
     kb.build(&[]).success();
     let public = kb.path().join("public");
     let mut pages = 0;
@@ -77,7 +75,7 @@ fn every_page_has_landmarks_a_skip_link_and_text_alternatives() {
 #[test]
 fn text_has_aa_contrast_in_light_and_dark_mode() {
     let Some(node) = browser() else { return };
-    let kb = copy_of(&Path::new(env!("CARGO_MANIFEST_DIR")).join("example-site"));
+    let kb = example_site();
     kb.build(&[]).success();
     let site = kb.path().join("public");
     let pages = [

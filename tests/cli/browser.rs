@@ -1,14 +1,12 @@
 //! The built site in a real browser (Debian's Chromium): search as you type, keyboard
 //! navigation, facets, the action filter, and search opened from `file://`.
 
-use std::path::Path;
-
-use crate::support::{browser, copy_of, run_node};
+use crate::support::{browser, example_site, run_node};
 
 #[test]
 fn the_example_site_works_in_chromium() {
     let Some(node) = browser() else { return };
-    let kb = copy_of(&Path::new(env!("CARGO_MANIFEST_DIR")).join("example-site"));
+    let kb = example_site();
     kb.build(&[]).success();
     let site = kb.path().join("public");
     let out = run_node(&node, "browser_e2e.js", &[site.to_str().unwrap(), "certificate"], "");

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use scraper::{Html, Selector};
 
-use crate::support::{KbTest, copy_of, shared_corpus, walkdir};
+use crate::support::{KbTest, copy_of, example_site, shared_corpus, walkdir};
 
 /// Links of one page: (resolved output-relative path, fragment), and the page's ids.
 struct PageLinks {
@@ -160,7 +160,7 @@ fn assert_crawls(kb: &KbTest, out: PathBuf) {
 
 #[test]
 fn example_site_has_no_broken_links_or_orphans() {
-    let kb = copy_of(&Path::new(env!("CARGO_MANIFEST_DIR")).join("example-site"));
+    let kb = example_site();
     kb.build(&[]).success();
     assert_crawls(&kb, kb.path().join("public"));
     kb.build(&["--public", "--output", "public-only"]).success();

@@ -10,7 +10,9 @@ use hindsight::search::engine::{SortOrder, search};
 use hindsight::search::query::{parse_query, synonym_table};
 use hindsight::{LoadOptions, load_site};
 
-use crate::support::{KbTest, copy_of, node, run_node, shared_corpus};
+use crate::support::{
+    KbTest, copy_of, example_site, example_site_dir, node, run_node, shared_corpus,
+};
 
 fn options(public: bool) -> LoadOptions {
     LoadOptions {
@@ -162,7 +164,7 @@ fn assert_agreement(kb: &KbTest, public: bool) -> usize {
 
 #[test]
 fn the_browser_and_the_cli_agree_on_example_site() {
-    let kb = copy_of(&Path::new(env!("CARGO_MANIFEST_DIR")).join("example-site"));
+    let kb = example_site();
     let compared = assert_agreement(&kb, false);
     assert!(compared == 0 || compared >= 300, "only {compared} queries");
 }
@@ -191,7 +193,7 @@ fn the_browser_and_the_cli_agree_on_the_real_corpus() {
 fn the_browser_stems_every_word_as_the_index_does() {
     let Some(node) = node() else { return };
     let mut words: BTreeSet<String> = BTreeSet::new();
-    let mut roots = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("example-site")];
+    let mut roots = vec![example_site_dir()];
     roots.extend(shared_corpus());
     for root in &roots {
         let kb = copy_of(root);

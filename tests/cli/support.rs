@@ -227,6 +227,16 @@ pub(crate) fn copy_of(path: &Path) -> KbTest {
     kb
 }
 
+/// The repository's example site.
+pub(crate) fn example_site_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("example-site")
+}
+
+/// A copy of the example site.
+pub(crate) fn example_site() -> KbTest {
+    copy_of(&example_site_dir())
+}
+
 /// The `node` executable, for running the site's search script. Tests that need it print a
 /// notice and skip without it, unless `HINDSIGHT_REQUIRE_BROWSER` is set (as in CI).
 pub(crate) fn node() -> Option<PathBuf> {

@@ -358,6 +358,7 @@ StaticSource.prototype = {
   // A term's document frequencies per field, from its shard alone (a stem with a tail
   // carries them; otherwise its postings there are all of them).
   df: function (term) {
+    if (this.decoded[term]) return this.decoded[term].df;
     var found = this.entry(term);
     if (!found) return null;
     if (!found.e) return [0, 0, 0, 0, 0];
