@@ -90,7 +90,7 @@ const FIELD_WEIGHTS: [u32; 5] = [3, 0, 2, 2, 1];
 /// Word frequencies of an incident from its analyzed text: (term id, weighted count).
 fn word_counts(incident: &Incident, vocabulary: &SearchVocabulary) -> Vec<(u32, u32)> {
     let mut counts: Vec<(u32, u32)> = Vec::new();
-    for e in &incident.search.entries {
+    for e in incident.search.entries() {
         let weight = FIELD_WEIGHTS[usize::from(e.field)];
         let term = &*vocabulary.terms[e.term as usize];
         if weight == 0 || term.len() <= 2 || !term.chars().any(char::is_alphabetic) {

@@ -136,17 +136,24 @@ pub struct TermEntry {
     pub tf: u16,
 }
 
-/// The analyzed text of one postmortem.
+/// The analyzed text of one postmortem, in one exact-size allocation: a build keeps every
+/// document's analysis until the site is written (about 2 KB each), so entries are
+/// delta-encoded varints rather than 8-byte structs.
+///
+/// `data` holds, in order: each entry as `varint(term - previous term)` and
+/// `varint(tf << 3 | field)`, sorted by (term, field); each entry's positions as delta varints,
+/// in entry order; the surface ids, sorted, as delta varints.
 #[derive(Clone, Debug, Default)]
 pub struct DocTerms {
-    /// Sorted by (term, field).
-    pub entries: Vec<TermEntry>,
-    /// Positions of each entry's occurrences, delta-encoded varints, in entry order.
-    pub positions: Vec<u8>,
+    data: Box<[u8]>,
+    /// Where the positions start in `data`.
+    positions_at: u32,
+    /// Where the surface ids start in `data`.
+    surfaces_at: u32,
+    /// Number of entries.
+    entry_count: u32,
     /// Tokens per field (BM25's field length).
     pub lengths: [u32; NUM_FIELDS],
-    /// Surface word ids, sorted, unique.
-    pub surfaces: Vec<u32>,
 }
 
 /// Append `value` as a LEB128 varint.
@@ -254,11 +261,61 @@ impl DocTerms {
         }
         surfaces.sort_unstable();
         surfaces.dedup();
-        // Every document's analysis stays in memory until the site is written: no slack.
-        entries.shrink_to_fit();
-        positions.shrink_to_fit();
-        surfaces.shrink_to_fit();
-        DocTerms { entries, positions, lengths, surfaces }
+        let mut data = Vec::with_capacity(entries.len() * 3 + positions.len() + surfaces.len() * 2);
+        let mut previous = 0;
+        for e in &entries {
+            push_varint(&mut data, e.term - previous);
+            push_varint(&mut data, (u32::from(e.tf) << 3) | u32::from(e.field));
+            previous = e.term;
+        }
+        let positions_at = data.len() as u32;
+        data.extend_from_slice(&positions);
+        let surfaces_at = data.len() as u32;
+        let mut previous = 0;
+        for &s in &surfaces {
+            push_varint(&mut data, s - previous);
+            previous = s;
+        }
+        DocTerms {
+            // An exact-size copy: shrinking in place can leave the allocation twice the size.
+            data: Box::from(data.as_slice()),
+            positions_at,
+            surfaces_at,
+            entry_count: entries.len() as u32,
+            lengths,
+        }
+    }
+
+    /// Number of (term, field) entries.
+    pub fn entry_count(&self) -> usize {
+        self.entry_count as usize
+    }
+
+    /// The entries, sorted by (term, field).
+    pub fn entries(&self) -> impl Iterator<Item = TermEntry> + '_ {
+        let entries = &self.data[..self.positions_at as usize];
+        let (mut at, mut term) = (0, 0);
+        std::iter::from_fn(move || {
+            if at >= entries.len() {
+                return None;
+            }
+            term += read_varint(entries, &mut at);
+            let packed = read_varint(entries, &mut at);
+            Some(TermEntry { term, field: (packed & 7) as u8, tf: (packed >> 3) as u16 })
+        })
+    }
+
+    /// The surface word ids, sorted, unique.
+    pub fn surfaces(&self) -> impl Iterator<Item = u32> + '_ {
+        let bytes = &self.data[self.surfaces_at as usize..];
+        let (mut at, mut id) = (0, 0);
+        std::iter::from_fn(move || {
+            if at >= bytes.len() {
+                return None;
+            }
+            id += read_varint(bytes, &mut at);
+            Some(id)
+        })
     }
 
     /// Each entry with its positions.
@@ -268,14 +325,25 @@ impl DocTerms {
 
     /// Each entry with the bytes of its delta-encoded positions.
     pub fn with_position_bytes(&self) -> impl Iterator<Item = (TermEntry, &[u8])> + '_ {
+        let positions = &self.data[self.positions_at as usize..self.surfaces_at as usize];
         let mut at = 0;
-        self.entries.iter().map(move |e| {
+        self.entries().map(move |e| {
             let start = at;
             for _ in 0..e.tf {
-                read_varint(&self.positions, &mut at);
+                skip_varint(positions, &mut at);
             }
-            (*e, &self.positions[start..at])
+            (e, &positions[start..at])
         })
+    }
+}
+
+/// Move `*at` past the varint there.
+fn skip_varint(bytes: &[u8], at: &mut usize) {
+    while let Some(&b) = bytes.get(*at) {
+        *at += 1;
+        if b < 0x80 {
+            break;
+        }
     }
 }
 
@@ -292,6 +360,30 @@ mod tests {
         let mut at = 0;
         let back: Vec<u32> = (0..6).map(|_| read_varint(&out, &mut at)).collect();
         assert_eq!(back, [0, 1, 127, 128, 300, u32::MAX]);
+    }
+
+    #[test]
+    fn compact_entries_keep_large_term_gaps_and_counts() {
+        let vocabulary = Vocabulary::default();
+        // Ids far apart, so the delta varints take several bytes.
+        for k in 0..20_000 {
+            vocabulary.terms.intern(&format!("filler{k}"));
+        }
+        let body = "zebra ".repeat(300) + "apple zebra";
+        let fields = field_texts("Apple", &[], &[], &[], "", &body);
+        let doc = DocTerms::analyze(&fields, &vocabulary);
+        let strings = vocabulary.terms.into_strings();
+        let entries: Vec<(String, u8, u16)> =
+            doc.entries().map(|e| (strings[e.term as usize].to_string(), e.field, e.tf)).collect();
+        let mut expected =
+            vec![("appl".to_string(), 0, 1), ("appl".into(), 4, 1), ("zebra".into(), 4, 301)];
+        expected.sort_by_key(|(t, f, _)| (strings.iter().position(|s| &**s == t), *f));
+        assert_eq!(entries, expected);
+        assert_eq!(doc.entry_count(), 3);
+        let zebra = doc.with_positions().find(|(e, _)| e.tf == 301).unwrap().1;
+        assert_eq!(zebra.len(), 301);
+        assert_eq!(zebra[300], 301, "the last zebra follows the apple");
+        assert_eq!(doc.surfaces().count(), 2);
     }
 
     #[test]
@@ -316,7 +408,7 @@ mod tests {
         let certif = body.iter().find(|(t, _)| t == "certif").unwrap();
         assert_eq!(certif.1, [0, 3]);
         let surfaces = vocabulary.surfaces.into_strings();
-        let mut words: Vec<&str> = doc.surfaces.iter().map(|&s| &*surfaces[s as usize]).collect();
+        let mut words: Vec<&str> = doc.surfaces().map(|s| &*surfaces[s as usize]).collect();
         words.sort();
         assert_eq!(
             words,

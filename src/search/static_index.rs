@@ -369,7 +369,7 @@ impl<'a> StaticIndex<'a> {
         let mut term_docs = vec![0u32; vocabulary.terms.len()];
         for incident in &site.incidents {
             let mut previous = None;
-            for e in &incident.search.entries {
+            for e in incident.search.entries() {
                 if previous != Some(e.term) {
                     term_docs[e.term as usize] += 1;
                     previous = Some(e.term);
@@ -378,10 +378,10 @@ impl<'a> StaticIndex<'a> {
             for (total, &length) in totals.iter_mut().zip(&incident.search.lengths) {
                 *total += u64::from(length);
             }
-            for &s in &incident.search.surfaces {
+            for s in incident.search.surfaces() {
                 surface_df[s as usize] += 1;
             }
-            entries += incident.search.entries.len();
+            entries += incident.search.entry_count();
         }
         let avg = totals.map(|t| t as f64 / f64::from(n.max(1)));
         // Postings are sharded by a hash of the stem, so the manifest need not list where each

@@ -312,9 +312,9 @@ fn document(
         doc.add_text(fields.text[f], text);
         doc.add_u64(fields.lengths[f], u64::from(incident.search.lengths[f]));
     }
-    let surfaces = incident.search.surfaces.iter().enumerate();
+    let surfaces = incident.search.surfaces().enumerate();
     let surfaces =
-        analyzed_text(surfaces.map(|(k, &s)| (k as u32, &*vocabulary.surfaces[s as usize])));
+        analyzed_text(surfaces.map(|(k, s)| (k as u32, &*vocabulary.surfaces[s as usize])));
     doc.add_text(fields.surface, surfaces);
     doc.add_text(fields.slug, &incident.slug);
     doc.add_i64(fields.date, incident.date().unix_timestamp());
