@@ -141,7 +141,16 @@ pub fn load_site(root: &Path, options: &LoadOptions) -> Result<LoadedSite, Failu
         );
     }
     timings.record("load", &mut clock);
-    let parsed = parse_postmortems(&layout.postmortems, &config, options.build_date, mode);
+    // A build keeps every rendered body until pages are written; past a budget they wait in a
+    // scratch file in the cache folder.
+    let scratch = mode.renders().then(|| cache_dir(root));
+    let parsed = parse_postmortems(
+        &layout.postmortems,
+        &config,
+        options.build_date,
+        mode,
+        scratch.as_deref(),
+    );
     diagnostics.extend(parsed.diagnostics);
     diagnostics.extend(model::site::find_duplicate_slugs(&parsed.incidents, mode));
     for code in [Code::UndescribedTag, Code::UndescribedTheme] {

@@ -12,7 +12,9 @@ use crate::diagnostics::{Diagnostic, FileDiagnostics, Mode};
 use crate::front_matter::parse_front_matter;
 use crate::lint::{LintRules, LintedFile, lint_file, mask};
 use crate::load::{SourceEntry, decode_source, read_bytes};
-use crate::model::body::PackedText;
+use std::path::Path;
+
+use crate::model::body::{BodyStore, IN_MEMORY_BODY_BYTES, PackedText};
 use crate::model::{Incident, IncidentContext, build_incident};
 use crate::render::markdown::{BodySource, MarkdownOptions, Outline, render_markdown};
 use crate::search::document::{DocTerms, SearchVocabulary, Vocabulary, field_texts};
@@ -29,8 +31,8 @@ pub struct ParsedPostmortems {
     pub vocabulary: SearchVocabulary,
 }
 
-/// Analyze the searchable text of an incident.
-fn analyze_incident(incident: &Incident, vocabulary: &Vocabulary) -> DocTerms {
+/// Analyze the searchable text of an incident whose body's plain text is `body`.
+fn analyze_incident(incident: &Incident, body: &str, vocabulary: &Vocabulary) -> DocTerms {
     let lessons: Vec<String> = incident.lessons.iter().map(|l| l.text.clone()).collect();
     let fields = field_texts(
         &incident.title,
@@ -38,7 +40,7 @@ fn analyze_incident(incident: &Incident, vocabulary: &Vocabulary) -> DocTerms {
         &incident.services,
         &lessons,
         &incident.summary,
-        &incident.body.text(),
+        body,
     );
     DocTerms::analyze(&fields, vocabulary)
 }
@@ -102,6 +104,13 @@ impl FileParser {
         }
     }
 
+    /// Keep rendered bodies beyond `budget` compressed bytes in a scratch file in `dir` (a
+    /// build of a very large knowledge base; see [`BodyStore`]).
+    pub fn spill_bodies_to(mut self, dir: &Path, budget: usize) -> FileParser {
+        self.ctx.bodies = BodyStore::spilling(dir, budget);
+        self
+    }
+
     /// Read, parse, render, validate, analyze and check one file.
     pub fn parse(&self, entry: &SourceEntry) -> FileOutcome {
         match read_bytes(entry, self.mode) {
@@ -139,9 +148,11 @@ impl FileParser {
                 rendered.html.clear();
                 rendered.plain_text.clear();
             }
+            // The body is about to be compressed (or spilled): analysis reads this copy.
+            let plain_text = self.mode.renders().then(|| rendered.plain_text.clone());
             let mut incident = build_incident(entry, parsed.raw, rendered, &self.ctx, &mut diags)?;
-            if self.mode.renders() {
-                incident.search = analyze_incident(&incident, &self.vocabulary);
+            if let Some(text) = plain_text {
+                incident.search = analyze_incident(&incident, &text, &self.vocabulary);
             }
             Some(incident)
         });
@@ -185,14 +196,19 @@ impl FileParser {
     }
 }
 
-/// Parse every postmortem of `entries`.
+/// Parse every postmortem of `entries`; with a `scratch` folder, bodies beyond a memory budget
+/// are kept in a file there.
 pub fn parse_postmortems(
     entries: &[SourceEntry],
     config: &SiteConfig,
     build_date: Date,
     mode: Mode,
+    scratch: Option<&Path>,
 ) -> ParsedPostmortems {
-    let parser = FileParser::new(entries, config, build_date, mode);
+    let mut parser = FileParser::new(entries, config, build_date, mode);
+    if let Some(dir) = scratch {
+        parser = parser.spill_bodies_to(dir, IN_MEMORY_BODY_BYTES);
+    }
     let results = parser.parse_all(entries);
     let mut parsed = ParsedPostmortems {
         incidents: Vec::with_capacity(results.len()),
@@ -207,4 +223,34 @@ pub fn parse_postmortems(
     }
     parsed.vocabulary = parser.into_vocabulary();
     parsed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bodies_in_the_scratch_file_read_back_as_parsed() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("example-site");
+        let (config, _) = SiteConfig::load(&root, Mode::Build, None).unwrap();
+        let layout = crate::load::walk_kb(&root, Mode::Build);
+        let date = time::macros::date!(2026 - 11 - 26);
+        let scratch = tempfile::tempdir().unwrap();
+        let kept = FileParser::new(&layout.postmortems, &config, date, Mode::Build);
+        let spilled = FileParser::new(&layout.postmortems, &config, date, Mode::Build)
+            .spill_bodies_to(scratch.path(), 0);
+        assert!(!spilled.ctx.bodies.spilled());
+        let (a, b) = (kept.parse_all(&layout.postmortems), spilled.parse_all(&layout.postmortems));
+        assert!(spilled.ctx.bodies.spilled(), "a zero budget spills every body");
+        let mut compared = 0;
+        for (a, b) in a.iter().zip(&b) {
+            let (Some(a), Some(b)) = (&a.incident, &b.incident) else { continue };
+            assert_eq!(a.body.html().unwrap(), b.body.html().unwrap(), "{}", a.source);
+            assert_eq!(a.body.text().unwrap(), b.body.text().unwrap(), "{}", a.source);
+            assert!(a.body.html().unwrap().len() > 100, "{}", a.source);
+            assert_eq!(a.search.lengths, b.search.lengths, "{}", a.source);
+            compared += 1;
+        }
+        assert!(compared >= 20, "{compared}");
+    }
 }

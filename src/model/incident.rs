@@ -23,6 +23,8 @@ pub struct IncidentContext {
     /// The build date: actions due before it are overdue.
     pub build_date: Date,
     severities: HashMap<String, Severity>,
+    /// Where rendered bodies are kept.
+    pub bodies: super::body::BodyStore,
 }
 
 impl IncidentContext {
@@ -35,7 +37,12 @@ impl IncidentContext {
             .enumerate()
             .map(|(rank, name)| (name.to_lowercase(), Severity { rank, name: name.clone() }))
             .collect();
-        IncidentContext { config: config.clone(), build_date, severities }
+        IncidentContext {
+            config: config.clone(),
+            build_date,
+            severities,
+            bodies: super::body::BodyStore::in_memory(),
+        }
     }
 }
 
@@ -181,7 +188,7 @@ pub fn build_incident(
         lessons: lessons?,
         actions: actions?,
         extra: raw.extra,
-        body: super::body::Body::new(body),
+        body: super::body::Body::new(body, &ctx.bodies),
         search: Default::default(),
     })
 }

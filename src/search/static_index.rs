@@ -651,8 +651,8 @@ impl<'a> StaticIndex<'a> {
                 .iter()
                 .map(|i| {
                     let excerpt: String =
-                        body_after_summary(i).chars().take(EXCERPT_CHARS).collect();
-                    json!([
+                        body_after_summary(i)?.chars().take(EXCERPT_CHARS).collect();
+                    Ok(json!([
                         i.title,
                         i.url_path(),
                         crate::model::dates::format_date(i.date().date()),
@@ -660,9 +660,9 @@ impl<'a> StaticIndex<'a> {
                         i.severity.as_ref().map_or(-1, |s| s.rank as i64),
                         i.summary.chars().take(SUMMARY_CHARS).collect::<String>(),
                         excerpt.split_whitespace().collect::<Vec<_>>().join(" "),
-                    ])
+                    ]))
                 })
-                .collect();
+                .collect::<Result<_, String>>()?;
             sink(format!("search/c/{k}.js"), script(&format!("c{k}"), &Value::Array(cards)))?;
         }
         Ok(())
@@ -730,10 +730,12 @@ fn facet_values(site: &Site, key: &str) -> BTreeMap<String, (String, Vec<u32>)> 
 
 /// The body text after the summary, when the summary is the body's first paragraph (so a
 /// snippet does not repeat it).
-pub fn body_after_summary(incident: &crate::model::Incident) -> String {
-    let text = incident.body.text();
+pub fn body_after_summary(incident: &crate::model::Incident) -> Result<String, String> {
+    let text = incident.body.text().map_err(|e| {
+        format!("cannot read back the body of {} from the scratch file: {e}", incident.source)
+    })?;
     let body = text.trim_start();
-    body.strip_prefix(incident.summary.as_str()).unwrap_or(body).to_string()
+    Ok(body.strip_prefix(incident.summary.as_str()).unwrap_or(body).to_string())
 }
 
 /// The manifest as JSON data for a `<script type="application/json">` element: every `<` is

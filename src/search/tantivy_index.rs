@@ -233,7 +233,8 @@ pub fn update_index(
     };
     register(&index);
     let previous = previous.unwrap_or_default();
-    let hashes: Vec<u128> = site.incidents.iter().map(|i| content_hash(i, site)).collect();
+    let hashes: Vec<u128> =
+        site.incidents.iter().map(|i| content_hash(i, site)).collect::<std::io::Result<_>>()?;
     let mut update = IndexUpdate::default();
     let current: HashSet<&str> = site.incidents.iter().map(|i| i.slug.as_str()).collect();
     let changed: Vec<usize> = (0..site.incidents.len())
@@ -263,7 +264,7 @@ pub fn update_index(
         }
     }
     for &i in &changed {
-        writer.add_document(document(&fields, site, i, vocabulary))?;
+        writer.add_document(document(&fields, site, i, vocabulary)?)?;
     }
     update.indexed += changed.len();
     writer.commit()?;
@@ -273,14 +274,15 @@ pub fn update_index(
 }
 
 /// Everything indexed about an incident, hashed: a change re-indexes it.
-fn content_hash(incident: &crate::model::Incident, site: &Site) -> u128 {
+fn content_hash(incident: &crate::model::Incident, site: &Site) -> std::io::Result<u128> {
+    let body = incident.body.text()?;
     let mut text = String::new();
     for part in [
         incident.slug.as_str(),
         incident.title.as_str(),
         incident.summary.as_str(),
         incident.source.as_str(),
-        incident.body.text().as_str(),
+        body.as_str(),
         incident.severity.as_ref().map_or("", |s| s.name.as_str()),
         &incident.tags.join("\u{1}"),
         &incident.services.join("\u{1}"),
@@ -291,7 +293,7 @@ fn content_hash(incident: &crate::model::Incident, site: &Site) -> u128 {
         text.push_str(part);
         text.push('\0');
     }
-    xxh3_128(text.as_bytes())
+    Ok(xxh3_128(text.as_bytes()))
 }
 
 fn document(
@@ -299,7 +301,7 @@ fn document(
     site: &Site,
     i: usize,
     vocabulary: &SearchVocabulary,
-) -> TantivyDocument {
+) -> std::io::Result<TantivyDocument> {
     let incident = &site.incidents[i];
     let mut doc = TantivyDocument::new();
     let mut tokens: [Vec<(u32, u32)>; NUM_FIELDS] = Default::default();
@@ -331,7 +333,7 @@ fn document(
     doc.add_i64(fields.year, i64::from(incident.year()));
     doc.add_text(fields.title_stored, &incident.title);
     doc.add_text(fields.summary_stored, &incident.summary);
-    doc.add_text(fields.body_stored, incident.body.text());
+    doc.add_text(fields.body_stored, incident.body.text()?);
     doc.add_text(
         fields.url,
         format!(
@@ -341,7 +343,7 @@ fn document(
         ),
     );
     doc.add_text(fields.source, &incident.source);
-    doc
+    Ok(doc)
 }
 
 /// An opened index, ready for queries.
