@@ -263,19 +263,20 @@ fn encode_term(term: &str, data: TermData<'_>, n: u32, avg: &[f64; NUM_FIELDS]) 
     for p in &data.postings {
         df[usize::from(p.1)] += 1;
     }
-    let mut docs: Vec<(u32, Vec<usize>)> = Vec::new();
+    // Per document, the range of its postings (sorted by document, so each is contiguous).
+    let mut docs: Vec<(u32, std::ops::Range<usize>)> = Vec::new();
     for (i, p) in data.postings.iter().enumerate() {
         match docs.last_mut() {
-            Some((d, list)) if *d == p.0 => list.push(i),
-            _ => docs.push((p.0, vec![i])),
+            Some((d, list)) if *d == p.0 => list.end = i + 1,
+            _ => docs.push((p.0, i..i + 1)),
         }
     }
     let (main, tail): (Vec<usize>, Vec<usize>) = if docs.len() > MAIN_POSTINGS {
         let impact: Vec<f64> = docs
             .iter()
             .map(|(_, list)| {
-                list.iter()
-                    .map(|&i| {
+                list.clone()
+                    .map(|i| {
                         let (_, f, tf, norm) = data.postings[i];
                         let f = usize::from(f);
                         BOOSTS[f] * bm25(u32::from(tf), norm, df[f], n, avg[f])
@@ -301,8 +302,8 @@ fn encode_term(term: &str, data: TermData<'_>, n: u32, avg: &[f64; NUM_FIELDS]) 
             let (doc, list) = &docs[d];
             push_varint(&mut bytes, doc - previous);
             previous = *doc;
-            push_varint(&mut bytes, list.iter().fold(0u32, |m, &i| m | (1 << data.postings[i].1)));
-            for &i in list {
+            push_varint(&mut bytes, list.clone().fold(0u32, |m, i| m | (1 << data.postings[i].1)));
+            for i in list.clone() {
                 let (_, _, tf, norm) = data.postings[i];
                 push_varint(&mut bytes, u32::from(tf));
                 bytes.push(norm);
