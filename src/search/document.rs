@@ -136,16 +136,29 @@ pub struct TermEntry {
     pub tf: u16,
 }
 
+/// Stems fall into this many groups by the hash of their text ([`group_of`]): the browser
+/// index is built one group at a time (so only that part of it is in memory), and each
+/// document keeps its entries grouped, so a group's pass reads only its own entries.
+pub const GROUPS: usize = 16;
+
+/// The group of a stem (see [`GROUPS`]).
+pub fn group_of(term: &str) -> u8 {
+    (super::static_index::fnv1a(term) % GROUPS as u32) as u8
+}
+
 /// The analyzed text of one postmortem, in one exact-size allocation: a build keeps every
 /// document's analysis until the site is written (about 2 KB each), so entries are
 /// delta-encoded varints rather than 8-byte structs.
 ///
 /// `data` holds, in order: each entry as `varint(term - previous term)` and
-/// `varint(tf << 3 | field)`, sorted by (term, field); each entry's positions as delta varints,
-/// in entry order; the surface ids, sorted, as delta varints.
+/// `varint(tf << 3 | field)`, sorted by ([`group_of`] the term, term, field), the delta starting
+/// from 0 again at each group; each entry's positions as delta varints, in entry order; the
+/// surface ids, sorted, as delta varints.
 #[derive(Clone, Debug, Default)]
 pub struct DocTerms {
     data: Box<[u8]>,
+    /// Where each group's entries start in `data`, then where each group's positions start.
+    starts: [u32; 2 * GROUPS],
     /// Where the positions start in `data`.
     positions_at: u32,
     /// Where the surface ids start in `data`.
@@ -191,8 +204,8 @@ pub fn read_varint(bytes: &[u8], at: &mut usize) -> u32 {
 }
 
 /// A per-thread word cache: the id of the vocabulary it belongs to, and for each word as
-/// written its (stem, surface) ids, or `None` when the word yields no term.
-type WordCache = (u64, FxHashMap<Box<str>, Option<(u32, u32)>>);
+/// written its (stem group, stem, surface) ids, or `None` when the word yields no term.
+type WordCache = (u64, FxHashMap<Box<str>, Option<(u8, u32, u32)>>);
 
 thread_local! {
     /// What each word (as written) becomes, per vocabulary: words repeat, so each is folded,
@@ -205,8 +218,8 @@ impl DocTerms {
     pub fn analyze(fields: &[String; NUM_FIELDS], vocabulary: &Vocabulary) -> DocTerms {
         let mut lengths = [0u32; NUM_FIELDS];
         let mut surfaces = Vec::new();
-        // (term, field, position) of every token, sorted below.
-        let mut tokens: Vec<(u32, u8, u32)> = Vec::new();
+        // (group, term, field, position) of every token, sorted below.
+        let mut tokens: Vec<(u8, u32, u8, u32)> = Vec::new();
         WORDS.with(|cell| {
             let mut cache = cell.borrow_mut();
             if cache.0 != vocabulary.id {
@@ -222,6 +235,7 @@ impl DocTerms {
                         None => {
                             let ids = piece.token(position, offsets).map(|t| {
                                 (
+                                    group_of(&t.term),
                                     vocabulary.terms.intern(&t.term),
                                     vocabulary.surfaces.intern(&t.surface),
                                 )
@@ -230,45 +244,62 @@ impl DocTerms {
                             ids
                         }
                     };
-                    if let Some((term, surface)) = ids {
+                    if let Some((group, term, surface)) = ids {
                         lengths[f] += 1;
-                        tokens.push((term, f as u8, position));
+                        tokens.push((group, term, f as u8, position));
                         surfaces.push(surface);
                     }
                 });
             }
         });
         tokens.sort_unstable();
-        let mut entries: Vec<TermEntry> = Vec::new();
+        let mut entries: Vec<(u8, TermEntry)> = Vec::new();
         let mut positions = Vec::with_capacity(tokens.len() * 2);
+        // Where each group's positions start; groups below `filled` are set.
+        let (mut position_starts, mut filled) = ([0u32; GROUPS], 0);
         let mut previous = 0;
-        for (term, field, position) in tokens {
+        for (group, term, field, position) in tokens {
             match entries.last_mut() {
-                Some(e) if e.term == term && e.field == field => {
+                Some((_, e)) if e.term == term && e.field == field => {
                     // Very long documents: positions beyond what `tf` can count are dropped.
                     if e.tf == u16::MAX {
                         continue;
                     }
                     e.tf += 1;
                 }
-                _ => {
-                    entries.push(TermEntry { term, field, tf: 1 });
+                last => {
+                    // A group's first entry: it and the empty groups before it start here.
+                    if last.is_none_or(|(g, _)| *g != group) {
+                        position_starts[filled..=usize::from(group)].fill(positions.len() as u32);
+                        filled = usize::from(group) + 1;
+                    }
+                    entries.push((group, TermEntry { term, field, tf: 1 }));
                     previous = 0;
                 }
             }
             push_varint(&mut positions, position - previous);
             previous = position;
         }
+        position_starts[filled..].fill(positions.len() as u32);
         surfaces.sort_unstable();
         surfaces.dedup();
         let mut data = Vec::with_capacity(entries.len() * 3 + positions.len() + surfaces.len() * 2);
-        let mut previous = 0;
-        for e in &entries {
+        let mut starts = [0u32; 2 * GROUPS];
+        let (mut previous, mut group, mut filled) = (0, None, 0);
+        for (g, e) in &entries {
+            if group != Some(*g) {
+                starts[filled..=usize::from(*g)].fill(data.len() as u32);
+                (previous, group, filled) = (0, Some(*g), usize::from(*g) + 1);
+            }
             push_varint(&mut data, e.term - previous);
             push_varint(&mut data, (u32::from(e.tf) << 3) | u32::from(e.field));
             previous = e.term;
         }
+        starts[filled..GROUPS].fill(data.len() as u32);
         let positions_at = data.len() as u32;
+        for (start, p) in starts[GROUPS..].iter_mut().zip(position_starts) {
+            *start = positions_at + p;
+        }
         data.extend_from_slice(&positions);
         let surfaces_at = data.len() as u32;
         let mut previous = 0;
@@ -279,6 +310,7 @@ impl DocTerms {
         DocTerms {
             // An exact-size copy: shrinking in place can leave the allocation twice the size.
             data: Box::from(data.as_slice()),
+            starts,
             positions_at,
             surfaces_at,
             entry_count: entries.len() as u32,
@@ -291,9 +323,10 @@ impl DocTerms {
         self.entry_count as usize
     }
 
-    /// The entries, sorted by (term, field).
-    pub fn entries(&self) -> impl Iterator<Item = TermEntry> + '_ {
-        let entries = &self.data[..self.positions_at as usize];
+    /// The entries of one group (see [`GROUPS`]), sorted by (term, field).
+    pub fn group_entries(&self, group: usize) -> impl Iterator<Item = TermEntry> + '_ {
+        let end = if group + 1 < GROUPS { self.starts[group + 1] } else { self.positions_at };
+        let entries = &self.data[self.starts[group] as usize..end as usize];
         let (mut at, mut term) = (0, 0);
         std::iter::from_fn(move || {
             if at >= entries.len() {
@@ -303,6 +336,12 @@ impl DocTerms {
             let packed = read_varint(entries, &mut at);
             Some(TermEntry { term, field: (packed & 7) as u8, tf: (packed >> 3) as u16 })
         })
+    }
+
+    /// The entries, by group, then sorted by (term, field): the entries of one term are
+    /// adjacent.
+    pub fn entries(&self) -> impl Iterator<Item = TermEntry> + '_ {
+        (0..GROUPS).flat_map(|g| self.group_entries(g))
     }
 
     /// The surface word ids, sorted, unique.
@@ -325,9 +364,19 @@ impl DocTerms {
 
     /// Each entry with the bytes of its delta-encoded positions.
     pub fn with_position_bytes(&self) -> impl Iterator<Item = (TermEntry, &[u8])> + '_ {
-        let positions = &self.data[self.positions_at as usize..self.surfaces_at as usize];
+        (0..GROUPS).flat_map(|g| self.group_position_bytes(g))
+    }
+
+    /// Each entry of one group with the bytes of its delta-encoded positions.
+    pub fn group_position_bytes(
+        &self,
+        group: usize,
+    ) -> impl Iterator<Item = (TermEntry, &[u8])> + '_ {
+        let end =
+            if group + 1 < GROUPS { self.starts[GROUPS + group + 1] } else { self.surfaces_at };
+        let positions = &self.data[self.starts[GROUPS + group] as usize..end as usize];
         let mut at = 0;
-        self.entries().map(move |e| {
+        self.group_entries(group).map(move |e| {
             let start = at;
             for _ in 0..e.tf {
                 skip_varint(positions, &mut at);
@@ -384,6 +433,41 @@ mod tests {
         assert_eq!(zebra.len(), 301);
         assert_eq!(zebra[300], 301, "the last zebra follows the apple");
         assert_eq!(doc.surfaces().count(), 2);
+    }
+
+    #[test]
+    fn each_group_reads_back_exactly_its_own_stems_and_positions() {
+        let vocabulary = Vocabulary::default();
+        let words: Vec<String> = (0..60).map(|k| format!("word{k}x")).collect();
+        // Each word k occurs k % 3 + 1 times, in order, so its positions are known.
+        let mut body = Vec::new();
+        for (k, w) in words.iter().enumerate() {
+            body.extend(std::iter::repeat_n(w.as_str(), k % 3 + 1));
+        }
+        let fields = field_texts("", &[], &[], &[], "", &body.join(" "));
+        let doc = DocTerms::analyze(&fields, &vocabulary);
+        let strings = vocabulary.terms.into_strings();
+        let mut seen = Vec::new();
+        let mut groups_used = std::collections::BTreeSet::new();
+        for g in 0..GROUPS {
+            for (e, bytes) in doc.group_position_bytes(g) {
+                let term = strings[e.term as usize].to_string();
+                assert_eq!(usize::from(group_of(&term)), g, "{term} read in group {g}");
+                let k = words.iter().position(|w| *w == term).unwrap();
+                let first = body.iter().position(|w| *w == term).unwrap() as u32;
+                let expected: Vec<u32> = (first..first + (k % 3 + 1) as u32).collect();
+                assert_eq!(decode_positions(bytes), expected, "{term}");
+                groups_used.insert(g);
+                seen.push(term);
+            }
+        }
+        assert!(groups_used.len() > 8, "the words fall into several groups: {groups_used:?}");
+        seen.sort();
+        let mut all: Vec<String> = words.clone();
+        all.sort();
+        assert_eq!(seen, all);
+        assert_eq!(doc.entries().count(), 60);
+        assert_eq!(doc.with_position_bytes().count(), 60);
     }
 
     #[test]

@@ -30,7 +30,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::analyzer::term_of_folded;
-use super::document::{BOOSTS, NUM_FIELDS, SearchVocabulary, push_varint};
+use super::document::{BOOSTS, GROUPS, NUM_FIELDS, SearchVocabulary, TermEntry, push_varint};
 use super::engine::{bm25, fieldnorm_id, fieldnorm_of};
 use super::query::{Phrase, phrase_of, synonym_table};
 use crate::model::Site;
@@ -386,8 +386,14 @@ impl<'a> StaticIndex<'a> {
         }
         let avg = totals.map(|t| t as f64 / f64::from(n.max(1)));
         // Postings are sharded by a hash of the stem, so the manifest need not list where each
-        // shard starts.
+        // shard starts. Past one group's worth, a multiple of the groups: a shard's stems are
+        // then all in one group (see `write_postings`).
         let post_shards = ((entries * 7) / SHARD_BYTES).max(1) as u32;
+        let post_shards = if post_shards >= GROUPS as u32 {
+            post_shards.next_multiple_of(GROUPS as u32)
+        } else {
+            post_shards
+        };
         let shard_of: Vec<u32> =
             vocabulary.terms.par_iter().map(|t| fnv1a(t) % post_shards).collect();
         let mut surfaces: Vec<u32> =
@@ -476,7 +482,9 @@ impl<'a> StaticIndex<'a> {
 
     /// Produce every file of the index, in parallel, into `sink`.
     pub fn write(&self, sink: Sink<'_>) -> Result<(), String> {
-        let groups = self.manifest.post.clamp(1, 16);
+        // One group per shard group when the shards are a multiple of the groups, else (a small
+        // site) one pass for everything.
+        let groups = if self.manifest.post % GROUPS as u32 == 0 { GROUPS as u32 } else { 1 };
         let jobs: Vec<Job> = (0..groups)
             .map(Job::Postings)
             .chain([Job::Dictionary, Job::Typos, Job::Facets, Job::Manifest, Job::Phrases])
@@ -503,24 +511,33 @@ impl<'a> StaticIndex<'a> {
     }
 
     /// The postings shards of one group (shard id modulo `groups`): only that part of the
-    /// inverted index is in memory at once.
+    /// inverted index is in memory at once. With [`GROUPS`] groups, a shard's stems are those
+    /// of one stem group (shard = hash % shards, a multiple of the groups), so each document's
+    /// entries of that group are all that is read.
     fn write_postings(&self, group: u32, groups: u32, sink: Sink<'_>) -> Result<(), String> {
         let (n, avg) = (self.manifest.n, self.manifest.avg);
         let mut terms: rustc_hash::FxHashMap<u32, TermData<'_>> = rustc_hash::FxHashMap::default();
+        let mut add = |doc: usize, lengths: &[u32; NUM_FIELDS], e: TermEntry, positions| {
+            debug_assert_eq!(self.shard_of[e.term as usize] % groups, group);
+            let data = terms.entry(e.term).or_default();
+            data.postings.push((
+                doc as u32,
+                e.field,
+                e.tf,
+                fieldnorm_id(lengths[usize::from(e.field)]),
+            ));
+            data.positions.push(positions);
+        };
         for (doc, incident) in self.site.incidents.iter().enumerate() {
-            let lengths = incident.search.lengths;
-            for (e, positions) in incident.search.with_position_bytes() {
-                if self.shard_of[e.term as usize] % groups != group {
-                    continue;
+            let lengths = &incident.search.lengths;
+            if groups == 1 {
+                for (e, positions) in incident.search.with_position_bytes() {
+                    add(doc, lengths, e, positions);
                 }
-                let data = terms.entry(e.term).or_default();
-                data.postings.push((
-                    doc as u32,
-                    e.field,
-                    e.tf,
-                    fieldnorm_id(lengths[usize::from(e.field)]),
-                ));
-                data.positions.push(positions);
+            } else {
+                for (e, positions) in incident.search.group_position_bytes(group as usize) {
+                    add(doc, lengths, e, positions);
+                }
             }
         }
         let mut shards: BTreeMap<u32, Vec<EncodedTerm>> = BTreeMap::new();
