@@ -141,41 +141,63 @@ fn build_table(site: &Site, vocabulary: &SearchVocabulary) -> FeatureTable {
             df[term as usize] += 1;
         }
     }
-    let mut ids: HashMap<(Kind, String), u32> = HashMap::new();
-    let mut names: Vec<(Kind, String)> = Vec::new();
-    let surfaces = SurfaceIndex::new(vocabulary);
-    let mut id_of = |kind: Kind, key: &str, name: &str| {
-        if let Some(&id) = ids.get(&(kind, key.to_string())) {
-            return id;
-        }
-        let name = if kind == Kind::Word { surfaces.display(name) } else { name.to_string() };
-        names.push((kind, name));
-        let id = (names.len() - 1) as u32;
-        ids.insert((kind, key.to_string()), id);
-        id
+    // Per postmortem, in parallel: its categorical features, and its most distinctive words
+    // (best first; ties by the word) with their tf-idf.
+    let by_score = |a: &(u32, f32), b: &(u32, f32)| {
+        b.1.total_cmp(&a.1)
+            .then_with(|| vocabulary.terms[a.0 as usize].cmp(&vocabulary.terms[b.0 as usize]))
     };
+    let picked: Vec<(Vec<(Kind, String, String)>, Vec<(u32, f32)>)> = site
+        .incidents
+        .par_iter()
+        .zip(words)
+        .map(|(incident, words)| {
+            let mut scored: Vec<(u32, f32)> = words
+                .iter()
+                .filter(|(term, _)| df[*term as usize] > 1)
+                .map(|&(term, tf)| {
+                    let idf = ((n as f32) / df[term as usize] as f32).ln();
+                    (term, (1.0 + (tf as f32).ln()) * idf)
+                })
+                .collect();
+            if scored.len() > TEXT_FEATURES {
+                scored.select_nth_unstable_by(TEXT_FEATURES, by_score);
+                scored.truncate(TEXT_FEATURES);
+            }
+            scored.sort_by(by_score);
+            (categorical(incident, &site.config), scored)
+        })
+        .collect();
+    // Feature ids in order of first use (postmortem by postmortem, categorical features
+    // first); a word feature's display name is found afterwards, in parallel.
+    let mut ids: HashMap<(Kind, String), u32> = HashMap::new();
+    let mut word_ids = vec![u32::MAX; vocabulary.terms.len()];
+    let mut names: Vec<(Kind, String)> = Vec::new();
     let mut features: Vec<Features> = Vec::with_capacity(n);
-    for (i, incident) in site.incidents.iter().enumerate() {
-        let mut f: Features = Vec::new();
-        for (kind, key, name) in categorical(incident, &site.config) {
-            f.push((id_of(kind, &key, &name), kind.weight()));
+    for (categorical, scored) in picked {
+        let mut f: Features = Vec::with_capacity(categorical.len() + scored.len());
+        for (kind, key, name) in categorical {
+            let id = *ids.entry((kind, key)).or_insert_with(|| {
+                names.push((kind, name));
+                (names.len() - 1) as u32
+            });
+            f.push((id, kind.weight()));
         }
-        let mut scored: Vec<(&str, f32)> = words[i]
-            .iter()
-            .filter(|(term, _)| df[*term as usize] > 1)
-            .map(|&(term, tf)| {
-                let idf = ((n as f32) / df[term as usize] as f32).ln();
-                (&*vocabulary.terms[term as usize], (1.0 + (tf as f32).ln()) * idf)
-            })
-            .collect();
-        scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
-        scored.truncate(TEXT_FEATURES);
         let norm = scored.iter().map(|(_, s)| s * s).sum::<f32>().sqrt().max(1e-6);
         for (term, s) in scored {
-            f.push((id_of(Kind::Word, term, term), Kind::Word.weight() * s / norm));
+            let id = &mut word_ids[term as usize];
+            if *id == u32::MAX {
+                names.push((Kind::Word, vocabulary.terms[term as usize].to_string()));
+                *id = (names.len() - 1) as u32;
+            }
+            f.push((*id, Kind::Word.weight() * s / norm));
         }
         features.push(f);
     }
+    let surfaces = SurfaceIndex::new(vocabulary);
+    names.par_iter_mut().filter(|(kind, _)| *kind == Kind::Word).for_each(|(_, name)| {
+        *name = surfaces.display(name);
+    });
     let mut postings: Vec<Vec<(u32, f32)>> = vec![Vec::new(); names.len()];
     for (i, f) in features.iter().enumerate() {
         for &(id, weight) in f {
