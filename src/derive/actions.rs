@@ -30,17 +30,24 @@ pub fn derive_actions(site: &Site) -> Vec<ActionRef> {
             (0..incident.actions.len()).map(move |a| ActionRef { incident: i, action: a, age_days })
         })
         .collect();
-    refs.sort_by_key(|r| {
-        let a = &site.incidents[r.incident].actions[r.action];
-        let group = match (a.overdue, a.status) {
-            (true, _) => 0,
-            (false, ActionStatus::Open) => 1,
-            (false, ActionStatus::Done) => 2,
-            (false, ActionStatus::Wontfix) => 3,
-        };
-        let due = if group < 2 { a.due.map(|d| d.to_julian_day()).unwrap_or(i32::MAX) } else { 0 };
-        (group, due, r.incident, r.action)
-    });
+    // Keys computed once (each looks the action up), unique: an unstable sort is exact.
+    let mut keyed: Vec<((u8, i32, usize, usize), ActionRef)> = refs
+        .drain(..)
+        .map(|r| {
+            let a = &site.incidents[r.incident].actions[r.action];
+            let group = match (a.overdue, a.status) {
+                (true, _) => 0,
+                (false, ActionStatus::Open) => 1,
+                (false, ActionStatus::Done) => 2,
+                (false, ActionStatus::Wontfix) => 3,
+            };
+            let due =
+                if group < 2 { a.due.map(|d| d.to_julian_day()).unwrap_or(i32::MAX) } else { 0 };
+            ((group, due, r.incident, r.action), r)
+        })
+        .collect();
+    keyed.sort_unstable_by_key(|(key, _)| *key);
+    refs.extend(keyed.into_iter().map(|(_, r)| r));
     refs
 }
 
@@ -58,9 +65,12 @@ pub struct ActionOwner {
 /// Every owner of an action, by slug.
 pub fn derive_action_owners(site: &Site, actions: &[ActionRef]) -> Vec<ActionOwner> {
     let mut by_slug: BTreeMap<String, (BTreeMap<&str, usize>, Vec<usize>)> = BTreeMap::new();
+    // Owners repeat across thousands of actions: each spelling is slugified once.
+    let mut slugs: std::collections::HashMap<&str, String> = std::collections::HashMap::new();
     for (k, r) in actions.iter().enumerate() {
         if let Some(owner) = &site.incidents[r.incident].actions[r.action].owner {
-            let entry = by_slug.entry(slugify(owner)).or_default();
+            let slug = slugs.entry(owner.as_str()).or_insert_with(|| slugify(owner));
+            let entry = by_slug.entry(slug.clone()).or_default();
             *entry.0.entry(owner.as_str()).or_default() += 1;
             entry.1.push(k);
         }

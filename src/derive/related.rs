@@ -248,8 +248,13 @@ impl FeatureTable {
             scratch[o as usize] = 0.0;
         }
         touched.clear();
-        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        scored.truncate(MAX_RELATED * 2);
+        // The best few in order (a total order: score, then index), without sorting the rest.
+        let best_first = |a: &(f32, u32), b: &(f32, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+        if scored.len() > MAX_RELATED * 2 {
+            scored.select_nth_unstable_by(MAX_RELATED * 2, best_first);
+            scored.truncate(MAX_RELATED * 2);
+        }
+        scored.sort_by(best_first);
         scored
     }
 
