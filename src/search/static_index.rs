@@ -540,18 +540,20 @@ impl<'a> StaticIndex<'a> {
                 }
             }
         }
-        let mut shards: BTreeMap<u32, Vec<EncodedTerm>> = BTreeMap::new();
+        // Stems by shard; each shard is encoded and handed over before the next, so only one
+        // shard's encoding is in memory besides the group's postings.
+        let mut shards: BTreeMap<u32, Vec<(u32, TermData<'_>)>> = BTreeMap::new();
         for (t, data) in terms {
-            shards.entry(self.shard_of[t as usize]).or_default().push(encode_term(
-                &self.vocabulary.terms[t as usize],
-                data,
-                n,
-                &avg,
-            ));
+            shards.entry(self.shard_of[t as usize]).or_default().push((t, data));
         }
         // Every shard exists, even one no stem hashed to, so a lookup always finds a file.
         for k in (group..self.manifest.post).step_by(groups as usize) {
-            let mut bucket = shards.remove(&k).unwrap_or_default();
+            let mut bucket: Vec<EncodedTerm> = shards
+                .remove(&k)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(t, data)| encode_term(&self.vocabulary.terms[t as usize], data, n, &avg))
+                .collect();
             bucket.sort_by(|a, b| a.term.cmp(&b.term));
             for (path, bytes) in shard_files(k, bucket) {
                 sink(path, bytes)?;
