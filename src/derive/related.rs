@@ -68,7 +68,10 @@ struct FeatureTable {
 }
 
 /// A postmortem's services, lesson themes and tags: (kind, slug, display name).
-fn categorical(incident: &Incident, config: &SiteConfig) -> Vec<(Kind, String, String)> {
+type Categorical = Vec<(Kind, String, String)>;
+
+/// See [`Categorical`].
+fn categorical(incident: &Incident, config: &SiteConfig) -> Categorical {
     let mut out = Vec::new();
     out.extend(incident.services.iter().map(|s| (Kind::Service, slugify(s), s.clone())));
     out.extend(
@@ -147,7 +150,7 @@ fn build_table(site: &Site, vocabulary: &SearchVocabulary) -> FeatureTable {
         b.1.total_cmp(&a.1)
             .then_with(|| vocabulary.terms[a.0 as usize].cmp(&vocabulary.terms[b.0 as usize]))
     };
-    let picked: Vec<(Vec<(Kind, String, String)>, Vec<(u32, f32)>)> = site
+    let picked: Vec<(Categorical, Vec<(u32, f32)>)> = site
         .incidents
         .par_iter()
         .zip(words)
