@@ -218,8 +218,9 @@ impl DocTerms {
     pub fn analyze(fields: &[String; NUM_FIELDS], vocabulary: &Vocabulary) -> DocTerms {
         let mut lengths = [0u32; NUM_FIELDS];
         let mut surfaces = Vec::new();
-        // (group, term, field, position) of every token, sorted below.
-        let mut tokens: Vec<(u8, u32, u8, u32)> = Vec::new();
+        // (group, term, field, position) of every token, packed into one integer so that
+        // sorting compares integers (see `pack_token`).
+        let mut tokens: Vec<u64> = Vec::new();
         WORDS.with(|cell| {
             let mut cache = cell.borrow_mut();
             if cache.0 != vocabulary.id {
@@ -246,7 +247,9 @@ impl DocTerms {
                     };
                     if let Some((group, term, surface)) = ids {
                         lengths[f] += 1;
-                        tokens.push((group, term, f as u8, position));
+                        if position < 1 << POSITION_BITS {
+                            tokens.push(pack_token(group, term, f as u8, position));
+                        }
                         surfaces.push(surface);
                     }
                 });
@@ -258,7 +261,7 @@ impl DocTerms {
         // Where each group's positions start; groups below `filled` are set.
         let (mut position_starts, mut filled) = ([0u32; GROUPS], 0);
         let mut previous = 0;
-        for (group, term, field, position) in tokens {
+        for (group, term, field, position) in tokens.into_iter().map(unpack_token) {
             match entries.last_mut() {
                 Some((_, e)) if e.term == term && e.field == field => {
                     // Very long documents: positions beyond what `tf` can count are dropped.
@@ -386,6 +389,30 @@ impl DocTerms {
     }
 }
 
+/// Bits of a packed token's position: a field longer than 2^25 tokens (33 million, a file of
+/// some 200 MB) keeps counting its length, but its tokens beyond are not indexed.
+const POSITION_BITS: u32 = 25;
+
+/// A token as one sortable integer: group (4 bits), term (32), field (3), position (25;
+/// smaller than 2^25).
+fn pack_token(group: u8, term: u32, field: u8, position: u32) -> u64 {
+    const _: () = assert!(GROUPS <= 16 && NUM_FIELDS <= 8);
+    (u64::from(group) << 60)
+        | (u64::from(term) << 28)
+        | (u64::from(field) << POSITION_BITS)
+        | u64::from(position)
+}
+
+/// The parts of a [`pack_token`] value.
+fn unpack_token(token: u64) -> (u8, u32, u8, u32) {
+    (
+        (token >> 60) as u8,
+        (token >> 28) as u32,
+        ((token >> POSITION_BITS) & 7) as u8,
+        (token & ((1 << POSITION_BITS) - 1)) as u32,
+    )
+}
+
 /// Move `*at` past the varint there.
 fn skip_varint(bytes: &[u8], at: &mut usize) {
     while let Some(&b) = bytes.get(*at) {
@@ -399,6 +426,24 @@ fn skip_varint(bytes: &[u8], at: &mut usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn packed_tokens_sort_like_tuples_and_unpack() {
+        let tuples = [
+            (15u8, u32::MAX, 7u8, (1 << POSITION_BITS) - 1),
+            (0, 0, 0, 0),
+            (3, 70_000, 4, 12),
+            (3, 70_000, 2, 99),
+            (3, 69_999, 4, 5),
+            (1, 4_000_000_000, 0, 1),
+        ];
+        let mut packed: Vec<u64> =
+            tuples.iter().map(|&(g, t, f, p)| pack_token(g, t, f, p)).collect();
+        packed.sort_unstable();
+        let mut sorted = tuples.to_vec();
+        sorted.sort_unstable();
+        assert_eq!(packed.into_iter().map(unpack_token).collect::<Vec<_>>(), sorted);
+    }
 
     #[test]
     fn varints_round_trip() {
