@@ -31,7 +31,11 @@ pub struct Manifest {
 
 /// Size and modification time of `path`, if it is a regular file.
 pub fn stamp(path: &Path) -> Option<(u64, i128)> {
-    let meta = std::fs::symlink_metadata(path).ok()?;
+    stamp_of(&std::fs::symlink_metadata(path).ok()?)
+}
+
+/// [`stamp`] from metadata already read (of an open file, say).
+pub fn stamp_of(meta: &std::fs::Metadata) -> Option<(u64, i128)> {
     if !meta.is_file() {
         return None;
     }
@@ -104,10 +108,15 @@ impl Manifest {
 
     /// Whether `rel` in `dir` is known to hold content with `hash`.
     pub fn holds(&self, dir: &Path, rel: &str, hash: u128) -> bool {
-        match self.entries.get(rel) {
-            Some(e) if e.hash == hash => stamp(&dir.join(rel)) == Some((e.size, e.mtime_ns)),
-            _ => false,
-        }
+        self.held(dir, rel, hash).is_some()
+    }
+
+    /// The stamp (size, modification time) of `rel` in `dir` when it [holds](Self::holds) the
+    /// bytes hashing to `hash`.
+    pub fn held(&self, dir: &Path, rel: &str, hash: u128) -> Option<(u64, i128)> {
+        let e = self.entries.get(rel).filter(|e| e.hash == hash)?;
+        let on_disk = (e.size, e.mtime_ns);
+        (stamp(&dir.join(rel)) == Some(on_disk)).then_some(on_disk)
     }
 }
 

@@ -5,14 +5,14 @@
 //! moment leaves the published folder exactly as it was.
 
 use std::collections::HashSet;
-use std::io;
+use std::io::{self, Write as _};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use xxhash_rust::xxh3::xxh3_128;
 
-use super::manifest::{Manifest, ManifestEntry, folder_identity, manifest_path, stamp};
+use super::manifest::{Manifest, ManifestEntry, folder_identity, manifest_path, stamp, stamp_of};
 
 /// Counts of what a build wrote.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -36,6 +36,10 @@ pub struct OutputWriter {
     written: Mutex<Vec<(String, ManifestEntry)>>,
     dirs: Mutex<HashSet<PathBuf>>,
     counts: [AtomicUsize; 2],
+}
+
+fn vanished(path: &Path) -> io::Error {
+    io::Error::other(format!("{} vanished", path.display()))
 }
 
 /// The staging folder of `output`: a hidden sibling, so the swap is a rename on one file system.
@@ -121,9 +125,8 @@ impl OutputWriter {
         Ok(())
     }
 
-    fn record(&self, rel: &str, hash: u128, path: &Path, wrote: bool) -> io::Result<()> {
-        let (size, mtime_ns) =
-            stamp(path).ok_or_else(|| io::Error::other(format!("{} vanished", path.display())))?;
+    fn record(&self, rel: &str, hash: u128, stamp: (u64, i128), wrote: bool) -> io::Result<()> {
+        let (size, mtime_ns) = stamp;
         self.counts[usize::from(!wrote)].fetch_add(1, Ordering::Relaxed);
         self.written
             .lock()
@@ -145,16 +148,19 @@ impl OutputWriter {
     pub fn write(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
         check_relative(rel)?;
         let hash = xxh3_128(bytes);
-        let path = self.stage.join(rel);
-        if self.previous.holds(&self.stage, rel, hash) {
-            return self.record(rel, hash, &path, false);
+        if let Some(stamp) = self.previous.held(&self.stage, rel, hash) {
+            return self.record(rel, hash, stamp, false);
         }
+        let path = self.stage.join(rel);
         self.ensure_parent(&path)?;
         if path.symlink_metadata().is_ok_and(|m| m.is_dir()) {
             std::fs::remove_dir_all(&path)?;
         }
-        std::fs::write(&path, bytes)?;
-        self.record(rel, hash, &path, true)
+        let mut file = std::fs::File::create(&path)?;
+        file.write_all(bytes)?;
+        // The stamp from the open file: no second lookup of the path.
+        let stamp = stamp_of(&file.metadata()?).ok_or_else(|| vanished(&path))?;
+        self.record(rel, hash, stamp, true)
     }
 
     /// Copy the file `source` to `rel`, unless the copy made last time is still there (judged by
@@ -165,16 +171,17 @@ impl OutputWriter {
             io::Error::new(io::ErrorKind::NotFound, format!("{} is not a file", source.display()))
         })?;
         let hash = xxh3_128(format!("copy\0{size}\0{mtime}").as_bytes());
-        let path = self.stage.join(rel);
-        if self.previous.holds(&self.stage, rel, hash) {
-            return self.record(rel, hash, &path, false);
+        if let Some(stamp) = self.previous.held(&self.stage, rel, hash) {
+            return self.record(rel, hash, stamp, false);
         }
+        let path = self.stage.join(rel);
         self.ensure_parent(&path)?;
         if path.symlink_metadata().is_ok() {
             std::fs::remove_file(&path)?;
         }
         std::fs::copy(source, &path)?;
-        self.record(rel, hash, &path, true)
+        let stamp = stamp(&path).ok_or_else(|| vanished(&path))?;
+        self.record(rel, hash, stamp, true)
     }
 
     /// Delete what the new generation does not hold, save the manifest, and swap the staging
