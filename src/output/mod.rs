@@ -236,6 +236,15 @@ impl OutputPlan {
                         tx,
                         |tx, (path, origin, source)| {
                             let job = match source {
+                                // Too large to pass around in memory: written from here.
+                                Source::Page(Page::Json) => {
+                                    let mut produce = |out: &mut dyn std::io::Write| {
+                                        crate::render::machine::json_export_to(ctx, out)
+                                    };
+                                    return writer.write_streamed(&path, &mut produce).map_err(
+                                        |e| WriteError::Output(format!("writing {path}: {e}")),
+                                    );
+                                }
                                 Source::Page(page) => {
                                     Job::Bytes(ctx.render(&page).map_err(|e| {
                                         WriteError::Render(format!(

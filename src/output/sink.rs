@@ -18,7 +18,16 @@ pub trait Sink: Sync {
     fn write(&self, rel: &str, bytes: &[u8]) -> io::Result<()>;
     /// Store a copy of the file `source` at `rel`.
     fn copy(&self, rel: &str, source: &Path) -> io::Result<()>;
+    /// Store at `rel` what `produce` writes (a large file, never whole in memory).
+    fn write_streamed(&self, rel: &str, produce: Produce<'_>) -> io::Result<()> {
+        let mut bytes = Vec::new();
+        produce(&mut bytes)?;
+        self.write(rel, &bytes)
+    }
 }
+
+/// Writes a file's bytes to the writer it is given.
+pub type Produce<'p> = &'p mut dyn FnMut(&mut dyn io::Write) -> io::Result<()>;
 
 impl Sink for OutputWriter {
     fn create_folders(&self, rels: &[String]) -> io::Result<()> {
@@ -29,6 +38,9 @@ impl Sink for OutputWriter {
     }
     fn copy(&self, rel: &str, source: &Path) -> io::Result<()> {
         OutputWriter::copy(self, rel, source)
+    }
+    fn write_streamed(&self, rel: &str, produce: Produce<'_>) -> io::Result<()> {
+        OutputWriter::write_streamed(self, rel, produce)
     }
 }
 

@@ -163,6 +163,42 @@ impl OutputWriter {
         self.record(rel, hash, stamp, true)
     }
 
+    /// Write to `rel` what `produce` writes, through a file beside it (hashed on the way): for
+    /// files too large to hold in memory. When the result is the file already there, the new
+    /// copy is dropped and the old one (with its modification time) stays.
+    pub fn write_streamed(&self, rel: &str, produce: super::sink::Produce<'_>) -> io::Result<()> {
+        check_relative(rel)?;
+        let path = self.stage.join(rel);
+        self.ensure_parent(&path)?;
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let partial = path.with_file_name(format!(".{name}.hindsight-partial"));
+        let mut out = HashingWriter {
+            file: io::BufWriter::with_capacity(256 * 1024, std::fs::File::create(&partial)?),
+            hash: xxhash_rust::xxh3::Xxh3Default::new(),
+        };
+        let written = produce(&mut out).and_then(|()| {
+            out.file.into_inner().map_err(io::IntoInnerError::into_error)?.metadata()
+        });
+        let hash = out.hash.digest128();
+        let meta = match written {
+            Ok(meta) => meta,
+            Err(e) => {
+                let _ = std::fs::remove_file(&partial);
+                return Err(e);
+            }
+        };
+        if let Some(stamp) = self.previous.held(&self.stage, rel, hash) {
+            std::fs::remove_file(&partial)?;
+            return self.record(rel, hash, stamp, false);
+        }
+        if path.symlink_metadata().is_ok_and(|m| m.is_dir()) {
+            std::fs::remove_dir_all(&path)?;
+        }
+        std::fs::rename(&partial, &path)?;
+        let stamp = stamp_of(&meta).ok_or_else(|| vanished(&path))?;
+        self.record(rel, hash, stamp, true)
+    }
+
     /// Copy the file `source` to `rel`, unless the copy made last time is still there (judged by
     /// the source's size and modification time).
     pub fn copy(&self, rel: &str, source: &Path) -> io::Result<()> {
@@ -210,6 +246,23 @@ impl OutputWriter {
             unchanged: self.counts[1].load(Ordering::Relaxed),
             deleted,
         })
+    }
+}
+
+/// A file writer that hashes what passes through it.
+struct HashingWriter {
+    file: io::BufWriter<std::fs::File>,
+    hash: xxhash_rust::xxh3::Xxh3Default,
+}
+
+impl io::Write for HashingWriter {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        let n = self.file.write(bytes)?;
+        self.hash.update(&bytes[..n]);
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.file.flush()
     }
 }
 
@@ -321,6 +374,35 @@ mod tests {
                 assert_eq!(stats.written, 1);
             }
         }
+    }
+
+    #[test]
+    fn streamed_files_are_hashed_like_written_ones_and_kept_when_unchanged() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let cache = dir.path().join(".hindsight");
+        let mut produce = |w: &mut dyn io::Write| w.write_all(&b"big export\n".repeat(50_000));
+        let mut stats = Vec::new();
+        for generation in 0..4 {
+            let w = OutputWriter::new(&out, &cache).unwrap();
+            if generation % 2 == 0 {
+                w.write_streamed("data/export.json", &mut produce).unwrap();
+            } else {
+                // The same bytes written whole: recognized by the hash of the streamed ones.
+                w.write("data/export.json", &b"big export\n".repeat(50_000)).unwrap();
+            }
+            stats.push(w.finish().unwrap());
+            assert_eq!(std::fs::read(out.join("data/export.json")).unwrap().len(), 550_000);
+        }
+        // Generations 2 and 3 find the staging folder holding the same file.
+        assert_eq!((stats[2].written, stats[2].unchanged), (0, 1), "{stats:?}");
+        assert_eq!((stats[3].written, stats[3].unchanged), (0, 1), "{stats:?}");
+        let leftovers: Vec<_> = walkdir::WalkDir::new(dir.path())
+            .into_iter()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().contains("partial"))
+            .collect();
+        assert!(leftovers.is_empty(), "{leftovers:?}");
     }
 
     #[test]
