@@ -482,37 +482,42 @@ mod tests {
 
     #[test]
     fn each_group_reads_back_exactly_its_own_stems_and_positions() {
-        let vocabulary = Vocabulary::default();
-        let words: Vec<String> = (0..60).map(|k| format!("word{k}x")).collect();
-        // Each word k occurs k % 3 + 1 times, in order, so its positions are known.
-        let mut body = Vec::new();
-        for (k, w) in words.iter().enumerate() {
-            body.extend(std::iter::repeat_n(w.as_str(), k % 3 + 1));
-        }
-        let fields = field_texts("", &[], &[], &[], "", &body.join(" "));
-        let doc = DocTerms::analyze(&fields, &vocabulary);
-        let strings = vocabulary.terms.into_strings();
-        let mut seen = Vec::new();
-        let mut groups_used = std::collections::BTreeSet::new();
-        for g in 0..GROUPS {
-            for (e, bytes) in doc.group_position_bytes(g) {
-                let term = strings[e.term as usize].to_string();
-                assert_eq!(usize::from(group_of(&term)), g, "{term} read in group {g}");
-                let k = words.iter().position(|w| *w == term).unwrap();
-                let first = body.iter().position(|w| *w == term).unwrap() as u32;
-                let expected: Vec<u32> = (first..first + (k % 3 + 1) as u32).collect();
-                assert_eq!(decode_positions(bytes), expected, "{term}");
-                groups_used.insert(g);
-                seen.push(term);
+        // Few words leave groups empty between used ones; many use nearly every group.
+        for count in [2, 3, 5, 60] {
+            let vocabulary = Vocabulary::default();
+            let words: Vec<String> = (0..count).map(|k| format!("word{k}x")).collect();
+            // Each word k occurs k % 3 + 1 times, in order, so its positions are known.
+            let mut body = Vec::new();
+            for (k, w) in words.iter().enumerate() {
+                body.extend(std::iter::repeat_n(w.as_str(), k % 3 + 1));
             }
+            let fields = field_texts("", &[], &[], &[], "", &body.join(" "));
+            let doc = DocTerms::analyze(&fields, &vocabulary);
+            let strings = vocabulary.terms.into_strings();
+            let mut seen = Vec::new();
+            let mut groups_used = std::collections::BTreeSet::new();
+            for g in 0..GROUPS {
+                for (e, bytes) in doc.group_position_bytes(g) {
+                    let term = strings[e.term as usize].to_string();
+                    assert_eq!(usize::from(group_of(&term)), g, "{term} read in group {g}");
+                    let k = words.iter().position(|w| *w == term).unwrap();
+                    let first = body.iter().position(|w| *w == term).unwrap() as u32;
+                    let expected: Vec<u32> = (first..first + (k % 3 + 1) as u32).collect();
+                    assert_eq!(decode_positions(bytes), expected, "{term}");
+                    groups_used.insert(g);
+                    seen.push(term);
+                }
+            }
+            if count == 60 {
+                assert!(groups_used.len() > 8, "the words fall into many groups: {groups_used:?}");
+            }
+            seen.sort();
+            let mut all: Vec<String> = words.clone();
+            all.sort();
+            assert_eq!(seen, all, "{count} words");
+            assert_eq!(doc.entries().count(), count);
+            assert_eq!(doc.with_position_bytes().count(), count);
         }
-        assert!(groups_used.len() > 8, "the words fall into several groups: {groups_used:?}");
-        seen.sort();
-        let mut all: Vec<String> = words.clone();
-        all.sort();
-        assert_eq!(seen, all);
-        assert_eq!(doc.entries().count(), 60);
-        assert_eq!(doc.with_position_bytes().count(), 60);
     }
 
     #[test]
