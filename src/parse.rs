@@ -3,6 +3,7 @@
 //! is read and parsed exactly once.
 
 use std::collections::HashSet;
+use std::path::Path;
 
 use rayon::prelude::*;
 use time::Date;
@@ -12,8 +13,6 @@ use crate::diagnostics::{Diagnostic, FileDiagnostics, Mode};
 use crate::front_matter::parse_front_matter;
 use crate::lint::{LintRules, LintedFile, lint_file, mask};
 use crate::load::{SourceEntry, decode_source, read_bytes};
-use std::path::Path;
-
 use crate::model::body::{BodyStore, IN_MEMORY_BODY_BYTES, PackedText};
 use crate::model::{Incident, IncidentContext, build_incident};
 use crate::render::markdown::{BodySource, MarkdownOptions, Outline, render_markdown};
