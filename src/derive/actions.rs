@@ -21,34 +21,32 @@ pub struct ActionRef {
 /// last), then done, then won't-fix (newest postmortem first): each status is one run of the
 /// list, so a long tracker's pages need no copies per status.
 pub fn derive_actions(site: &Site) -> Vec<ActionRef> {
-    let mut refs: Vec<ActionRef> = site
+    // Each action with its sort key, computed once; keys are unique, so an unstable sort is
+    // exact.
+    let mut keyed: Vec<((u8, i32, usize, usize), ActionRef)> = site
         .incidents
         .iter()
         .enumerate()
         .flat_map(|(i, incident)| {
             let age_days = (site.build_date - incident.date().date()).whole_days();
-            (0..incident.actions.len()).map(move |a| ActionRef { incident: i, action: a, age_days })
-        })
-        .collect();
-    // Keys computed once (each looks the action up), unique: an unstable sort is exact.
-    let mut keyed: Vec<((u8, i32, usize, usize), ActionRef)> = refs
-        .drain(..)
-        .map(|r| {
-            let a = &site.incidents[r.incident].actions[r.action];
-            let group = match (a.overdue, a.status) {
-                (true, _) => 0,
-                (false, ActionStatus::Open) => 1,
-                (false, ActionStatus::Done) => 2,
-                (false, ActionStatus::Wontfix) => 3,
-            };
-            let due =
-                if group < 2 { a.due.map(|d| d.to_julian_day()).unwrap_or(i32::MAX) } else { 0 };
-            ((group, due, r.incident, r.action), r)
+            incident.actions.iter().enumerate().map(move |(k, a)| {
+                let group = match (a.overdue, a.status) {
+                    (true, _) => 0,
+                    (false, ActionStatus::Open) => 1,
+                    (false, ActionStatus::Done) => 2,
+                    (false, ActionStatus::Wontfix) => 3,
+                };
+                let due = if group < 2 {
+                    a.due.map(|d| d.to_julian_day()).unwrap_or(i32::MAX)
+                } else {
+                    0
+                };
+                ((group, due, i, k), ActionRef { incident: i, action: k, age_days })
+            })
         })
         .collect();
     keyed.sort_unstable_by_key(|(key, _)| *key);
-    refs.extend(keyed.into_iter().map(|(_, r)| r));
-    refs
+    keyed.into_iter().map(|(_, r)| r).collect()
 }
 
 /// The actions of one owner (team), for the tracker's per-owner pages.

@@ -166,7 +166,8 @@ impl BodyStore {
     }
 
     /// Whether any body went to the scratch file.
-    pub fn spilled(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn spilled(&self) -> bool {
         self.file
             .get()
             .is_some_and(|f| f.as_ref().is_some_and(|f| f.end.load(Ordering::Relaxed) > 0))

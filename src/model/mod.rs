@@ -198,6 +198,21 @@ pub struct Incident {
 }
 
 impl Incident {
+    /// The rendered body's HTML (link placeholders unresolved), or why it could not be read
+    /// back from the build's scratch file (see [`body::BodyStore`]).
+    pub fn body_html(&self) -> Result<String, String> {
+        self.body.html().map_err(|e| self.unreadable_body(e))
+    }
+
+    /// The body's plain text, or why it could not be read back (see [`Incident::body_html`]).
+    pub fn body_text(&self) -> Result<String, String> {
+        self.body.text().map_err(|e| self.unreadable_body(e))
+    }
+
+    fn unreadable_body(&self, e: std::io::Error) -> String {
+        format!("cannot read back the body of {} from the scratch file: {e}", self.source)
+    }
+
     /// Year impact started.
     pub fn year(&self) -> i32 {
         self.timeline.start.year()

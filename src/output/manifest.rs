@@ -106,13 +106,8 @@ impl Manifest {
         std::fs::rename(tmp, path)
     }
 
-    /// Whether `rel` in `dir` is known to hold content with `hash`.
-    pub fn holds(&self, dir: &Path, rel: &str, hash: u128) -> bool {
-        self.held(dir, rel, hash).is_some()
-    }
-
-    /// The stamp (size, modification time) of `rel` in `dir` when it [holds](Self::holds) the
-    /// bytes hashing to `hash`.
+    /// The stamp (size, modification time) of `rel` in `dir` when it is known to hold the
+    /// bytes hashing to `hash` (the manifest says so and the file's stamp still matches).
     pub fn held(&self, dir: &Path, rel: &str, hash: u128) -> Option<(u64, i128)> {
         let e = self.entries.get(rel).filter(|e| e.hash == hash)?;
         let on_disk = (e.size, e.mtime_ns);
@@ -134,9 +129,9 @@ mod tests {
         let path = dir.path().join("cache/m.tsv");
         m.save(&path).unwrap();
         let loaded = Manifest::load(&path);
-        assert!(loaded.holds(dir.path(), "a.html", 42));
-        assert!(!loaded.holds(dir.path(), "a.html", 43));
+        assert!(loaded.held(dir.path(), "a.html", 42).is_some());
+        assert!(loaded.held(dir.path(), "a.html", 43).is_none());
         std::fs::write(dir.path().join("a.html"), "changed!").unwrap();
-        assert!(!loaded.holds(dir.path(), "a.html", 42), "a changed file is not trusted");
+        assert!(loaded.held(dir.path(), "a.html", 42).is_none(), "a changed file is not trusted");
     }
 }

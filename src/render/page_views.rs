@@ -229,13 +229,7 @@ pub fn render_page(ctx: &RenderContext<'_>, page: &Page) -> Result<Vec<u8>, Stri
         }
         Page::Incident(i) => {
             let incident = &site.incidents[*i];
-            let html = incident.body.html().map_err(|e| {
-                format!(
-                    "cannot read back the body of {} from the scratch file: {e}",
-                    incident.source
-                )
-            })?;
-            let body = resolve_links(html, &incident.body.source_links, |link| {
+            let body = resolve_links(incident.body_html()?, &incident.body.source_links, |link| {
                 site.url_of_source(&link.target)
             });
             let view = IncidentView::new(site, derived, *i, body);

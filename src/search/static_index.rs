@@ -30,7 +30,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::analyzer::term_of_folded;
-use super::document::{BOOSTS, GROUPS, NUM_FIELDS, SearchVocabulary, TermEntry, push_varint};
+use super::document::{BOOSTS, GROUPS, NUM_FIELDS, SearchVocabulary, push_varint};
 use super::engine::{bm25, fieldnorm_id, fieldnorm_of};
 use super::query::{Phrase, phrase_of, synonym_table};
 use crate::model::Site;
@@ -517,26 +517,17 @@ impl<'a> StaticIndex<'a> {
     fn write_postings(&self, group: u32, groups: u32, sink: Sink<'_>) -> Result<(), String> {
         let (n, avg) = (self.manifest.n, self.manifest.avg);
         let mut terms: rustc_hash::FxHashMap<u32, TermData<'_>> = rustc_hash::FxHashMap::default();
-        let mut add = |doc: usize, lengths: &[u32; NUM_FIELDS], e: TermEntry, positions| {
-            debug_assert_eq!(self.shard_of[e.term as usize] % groups, group);
-            let data = terms.entry(e.term).or_default();
-            data.postings.push((
-                doc as u32,
-                e.field,
-                e.tf,
-                fieldnorm_id(lengths[usize::from(e.field)]),
-            ));
-            data.positions.push(positions);
-        };
+        // The stem groups holding this group's shards: its own, or all of them in one pass.
+        let read = if groups == 1 { 0..GROUPS } else { group as usize..group as usize + 1 };
         for (doc, incident) in self.site.incidents.iter().enumerate() {
             let lengths = &incident.search.lengths;
-            if groups == 1 {
-                for (e, positions) in incident.search.with_position_bytes() {
-                    add(doc, lengths, e, positions);
-                }
-            } else {
-                for (e, positions) in incident.search.group_position_bytes(group as usize) {
-                    add(doc, lengths, e, positions);
+            for g in read.clone() {
+                for (e, positions) in incident.search.group_position_bytes(g) {
+                    debug_assert_eq!(self.shard_of[e.term as usize] % groups, group);
+                    let data = terms.entry(e.term).or_default();
+                    let norm = fieldnorm_id(lengths[usize::from(e.field)]);
+                    data.postings.push((doc as u32, e.field, e.tf, norm));
+                    data.positions.push(positions);
                 }
             }
         }
@@ -751,9 +742,7 @@ fn facet_values(site: &Site, key: &str) -> BTreeMap<String, (String, Vec<u32>)> 
 /// The body text after the summary, when the summary is the body's first paragraph (so a
 /// snippet does not repeat it).
 pub fn body_after_summary(incident: &crate::model::Incident) -> Result<String, String> {
-    let text = incident.body.text().map_err(|e| {
-        format!("cannot read back the body of {} from the scratch file: {e}", incident.source)
-    })?;
+    let text = incident.body_text()?;
     let body = text.trim_start();
     Ok(body.strip_prefix(incident.summary.as_str()).unwrap_or(body).to_string())
 }

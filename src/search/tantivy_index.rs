@@ -279,7 +279,7 @@ pub fn update_index(
 
 /// Everything indexed about an incident, hashed: a change re-indexes it.
 fn content_hash(incident: &crate::model::Incident, site: &Site) -> std::io::Result<u128> {
-    let body = incident.body.text()?;
+    let body = incident.body_text().map_err(std::io::Error::other)?;
     let mut text = String::new();
     for part in [
         incident.slug.as_str(),
@@ -337,7 +337,7 @@ fn document(
     doc.add_i64(fields.year, i64::from(incident.year()));
     doc.add_text(fields.title_stored, &incident.title);
     doc.add_text(fields.summary_stored, &incident.summary);
-    doc.add_text(fields.body_stored, incident.body.text()?);
+    doc.add_text(fields.body_stored, incident.body_text().map_err(std::io::Error::other)?);
     doc.add_text(
         fields.url,
         format!(
