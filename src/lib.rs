@@ -20,6 +20,7 @@ pub mod load;
 pub mod model;
 pub mod output;
 pub mod parse;
+pub mod parse_cache;
 pub mod render;
 pub mod search;
 pub mod serve;
@@ -59,6 +60,9 @@ pub struct LoadedSite {
     pub vocabulary: search::document::SearchVocabulary,
     /// Fingerprint of the sources read (see [`load::fingerprint`]).
     pub fingerprint: u128,
+    /// Postmortem files and how many of them were unchanged since the parse cache kept them
+    /// (so not parsed again).
+    pub parsed_files: (usize, usize),
     /// Files of `static/`.
     pub static_files: Vec<load::StaticFile>,
     /// Template overrides from `templates/`.
@@ -144,12 +148,23 @@ pub fn load_site(root: &Path, options: &LoadOptions) -> Result<LoadedSite, Failu
     // A build keeps every rendered body until pages are written; past a budget they wait in a
     // scratch file in the cache folder.
     let scratch = mode.renders().then(|| cache_dir(root));
+    // A build reuses what earlier builds parsed of the files unchanged since.
+    let cache = scratch.as_ref().and_then(|dir| {
+        let key = parse_cache::cache_key(
+            &config_text,
+            options.base_url.as_deref(),
+            options.build_date,
+            mode,
+        )?;
+        parse_cache::ParseCache::open(&dir.join("parsed"), key)
+    });
     let parsed = parse_postmortems(
         &layout.postmortems,
         &config,
         options.build_date,
         mode,
         scratch.as_deref(),
+        cache,
     );
     diagnostics.extend(parsed.diagnostics);
     diagnostics.extend(model::site::find_duplicate_slugs(&parsed.incidents, mode));
@@ -181,6 +196,7 @@ pub fn load_site(root: &Path, options: &LoadOptions) -> Result<LoadedSite, Failu
     let site = Site::new(config, options.build_date, incidents, options.filter);
     let config_text = sources.get(config::CONFIG_FILE).unwrap_or_default();
     let vocabulary = parsed.vocabulary;
+    let parsed_files = (layout.postmortems.len(), parsed.reused);
     let (derived, problems) = derive::derive_site(&site, &vocabulary, &config_text, mode);
     diagnostics.extend(problems);
     timings.record("derive", &mut clock);
@@ -203,6 +219,7 @@ pub fn load_site(root: &Path, options: &LoadOptions) -> Result<LoadedSite, Failu
         derived,
         vocabulary,
         fingerprint,
+        parsed_files,
         static_files: layout.static_files,
         templates: layout.templates,
         diagnostics,
@@ -371,6 +388,8 @@ pub struct BuildReport {
     pub pages: usize,
     /// Files written, unchanged and deleted.
     pub stats: WriteStatsView,
+    /// Postmortem files, and how many were not parsed again (see [`parse_cache`]).
+    pub parsed_files: (usize, usize),
     /// Warnings found.
     pub diagnostics: Vec<Diagnostic>,
     /// Texts of the files the warnings point into.
@@ -401,6 +420,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport, Failure
         derived,
         vocabulary,
         fingerprint,
+        parsed_files,
         static_files,
         templates,
         diagnostics,
@@ -529,6 +549,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport, Failure
         published: site.incidents.len(),
         pages: page_count,
         stats,
+        parsed_files,
         diagnostics,
         sources,
         timings,
@@ -561,6 +582,7 @@ fn already_built(
         published: record.published,
         pages: record.pages,
         stats: WriteStatsView { written: 0, unchanged: record.files, deleted: 0 },
+        parsed_files: (0, 0),
         diagnostics,
         timings,
         up_to_date: true,

@@ -15,6 +15,7 @@ use crate::lint::{LintRules, LintedFile, lint_file, mask};
 use crate::load::{SourceEntry, decode_source, read_bytes};
 use crate::model::body::{BodyStore, IN_MEMORY_BODY_BYTES, PackedText};
 use crate::model::{Incident, IncidentContext, build_incident};
+use crate::parse_cache::{self, ParseCache};
 use crate::render::markdown::{BodySource, MarkdownOptions, Outline, render_markdown};
 use crate::search::document::{DocTerms, SearchVocabulary, Vocabulary, field_texts};
 
@@ -28,6 +29,8 @@ pub struct ParsedPostmortems {
     pub texts: Vec<(String, PackedText)>,
     /// The terms and surface words of every postmortem's text.
     pub vocabulary: SearchVocabulary,
+    /// Files whose outcome came from the parse cache (unchanged since it was written).
+    pub reused: usize,
 }
 
 /// Analyze the searchable text of an incident whose body's plain text is `body`.
@@ -179,6 +182,77 @@ impl FileParser {
         entries.par_iter().map(|entry| self.parse(entry)).collect()
     }
 
+    /// Go on from the vocabulary of a parse cache (see [`ParseCache::take_vocabulary`]), so
+    /// the analyses it kept stay valid.
+    pub fn continuing(mut self, vocabulary: SearchVocabulary) -> FileParser {
+        self.vocabulary = Vocabulary::continuing(vocabulary);
+        self
+    }
+
+    /// [`FileParser::parse_all`], reusing what `cache` kept of the files unchanged since, and
+    /// writing back each shard of the cache that holds a file parsed now. The parser must
+    /// go on from the cache's vocabulary ([`FileParser::continuing`]).
+    /// Returns the outcomes and how many came from the cache.
+    pub fn parse_all_cached(
+        &self,
+        entries: &[SourceEntry],
+        cache: &ParseCache,
+    ) -> (Vec<FileOutcome>, usize) {
+        let reused = std::sync::atomic::AtomicUsize::new(0);
+        let mut shards: Vec<Vec<usize>> = vec![Vec::new(); parse_cache::SHARDS];
+        for (i, entry) in entries.iter().enumerate() {
+            shards[parse_cache::shard_of(&entry.rel)].push(i);
+        }
+        let mut results: Vec<(usize, FileOutcome)> = shards
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(shard, members)| {
+                let mut kept = cache.read_shard(shard);
+                // Entries of files that are gone (or were not kept) change the shard too.
+                let mut changed = kept.len() != members.len();
+                let mut out = Vec::with_capacity(members.len());
+                for &i in members {
+                    let entry = &entries[i];
+                    let bytes = match read_bytes(entry, self.mode) {
+                        Ok(bytes) => bytes,
+                        Err(diagnostic) => {
+                            changed = true;
+                            out.push((i, 0, FileOutcome::unusable(*diagnostic, None)));
+                            continue;
+                        }
+                    };
+                    let key = parse_cache::file_key(entry, &bytes);
+                    let restored = kept.remove(&entry.rel).filter(|(k, _)| *k == key).and_then(
+                        |(_, cached)| {
+                            parse_cache::restore(&entry.rel, cached, &self.ctx.bodies, &self.known)
+                        },
+                    );
+                    let outcome = match restored {
+                        Some(outcome) => {
+                            reused.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            outcome
+                        }
+                        None => {
+                            changed = true;
+                            self.parse_bytes(entry, bytes)
+                        }
+                    };
+                    out.push((i, key, outcome));
+                }
+                if changed {
+                    let entries = out.iter().map(|(i, key, o)| (entries[*i].rel.as_str(), *key, o));
+                    // The cache is best effort: a shard that cannot be written is parsed again.
+                    let words = (self.vocabulary.terms.len(), self.vocabulary.surfaces.len());
+                    let _ = cache.write_shard(shard, entries, words);
+                }
+                out.into_iter().map(|(i, _, outcome)| (i, outcome))
+            })
+            .collect();
+        results.sort_unstable_by_key(|(i, _)| *i);
+        let outcomes = results.into_iter().map(|(_, outcome)| outcome).collect();
+        (outcomes, reused.into_inner())
+    }
+
     /// Add to `vocabulary` (this parser's, as returned earlier) the strings of files parsed
     /// since: their ids continue where it ends.
     pub fn extend_vocabulary(&self, vocabulary: &mut SearchVocabulary) {
@@ -196,24 +270,33 @@ impl FileParser {
 }
 
 /// Parse every postmortem of `entries`; with a `scratch` folder, bodies beyond a memory budget
-/// are kept in a file there.
+/// are kept in a file there; with a `cache`, files unchanged since it was written are not
+/// parsed again.
 pub fn parse_postmortems(
     entries: &[SourceEntry],
     config: &SiteConfig,
     build_date: Date,
     mode: Mode,
     scratch: Option<&Path>,
+    mut cache: Option<ParseCache>,
 ) -> ParsedPostmortems {
     let mut parser = FileParser::new(entries, config, build_date, mode);
     if let Some(dir) = scratch {
         parser = parser.spill_bodies_to(dir, IN_MEMORY_BODY_BYTES);
     }
-    let results = parser.parse_all(entries);
+    let (results, reused) = match &mut cache {
+        Some(cache) => {
+            parser = parser.continuing(cache.take_vocabulary());
+            parser.parse_all_cached(entries, cache)
+        }
+        None => (parser.parse_all(entries), 0),
+    };
     let mut parsed = ParsedPostmortems {
         incidents: Vec::with_capacity(results.len()),
         diagnostics: Vec::new(),
         texts: Vec::new(),
         vocabulary: SearchVocabulary::default(),
+        reused,
     };
     for outcome in results {
         parsed.incidents.extend(outcome.incident);
@@ -221,6 +304,10 @@ pub fn parse_postmortems(
         parsed.texts.extend(outcome.text);
     }
     parsed.vocabulary = parser.into_vocabulary();
+    if let Some(cache) = cache {
+        // Best effort: shards not moved into place are parsed again next time.
+        let _ = cache.commit(&parsed.vocabulary);
+    }
     parsed
 }
 

@@ -46,8 +46,14 @@ pub(super) fn run(args: &BuildArgs) -> Result<ExitCode> {
                     "Up to date: nothing changed since the last build of {what}; checked in {took:.2}s{findings}"
                 );
             } else {
+                let (files, reused) = done.parsed_files;
+                let cached = if reused > 0 {
+                    format!(" ({reused} of {files} postmortem files unchanged, not parsed again)")
+                } else {
+                    String::new()
+                };
                 eprintln!(
-                    "Built {what} in {took:.2}s: {} files written, {} unchanged, {} removed{findings}",
+                    "Built {what} in {took:.2}s{cached}: {} files written, {} unchanged, {} removed{findings}",
                     s.written, s.unchanged, s.deleted
                 );
             }

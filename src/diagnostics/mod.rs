@@ -61,6 +61,33 @@ pub struct Location {
     pub span: Range<usize>,
 }
 
+/// A [`Location`] with its byte span, for the parse cache (the user-facing JSON leaves the
+/// span out): `(file, [line, column, end line, end column, span start, span end])`.
+pub mod location_with_span {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::Location;
+
+    /// Write `l` with its span.
+    pub fn serialize<S: Serializer>(l: &Location, s: S) -> Result<S::Ok, S::Error> {
+        let at = [l.line, l.column, l.end_line, l.end_column, l.span.start, l.span.end];
+        (&l.file, at).serialize(s)
+    }
+
+    /// Read a location written by [`serialize`].
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Location, D::Error> {
+        let (file, at) = <(String, [usize; 6])>::deserialize(d)?;
+        Ok(Location {
+            file,
+            line: at[0],
+            column: at[1],
+            end_line: at[2],
+            end_column: at[3],
+            span: at[4]..at[5],
+        })
+    }
+}
+
 impl Location {
     /// A location covering `span` (byte offsets) of the file whose text is indexed by `lines`.
     pub fn from_span(file: &str, lines: &LineIndex, span: Range<usize>) -> Self {

@@ -37,7 +37,7 @@ impl SourceEntry {
 }
 
 /// A bundle: a folder holding `index.md` and the assets it shows.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Bundle {
     /// The folder, relative to the root.
     pub dir_rel: String,

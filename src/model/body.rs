@@ -49,6 +49,49 @@ impl PackedText {
     }
 }
 
+impl PackedText {
+    /// The compressed bytes (read back from the scratch file when spilled).
+    fn compressed(&self) -> io::Result<std::borrow::Cow<'_, [u8]>> {
+        Ok(match &self.0 {
+            Packed::Inline(bytes) => std::borrow::Cow::Borrowed(&bytes[..]),
+            Packed::Spilled { file, offset, len } => {
+                std::borrow::Cow::Owned(file.read(*offset, *len)?)
+            }
+        })
+    }
+}
+
+/// The parse cache keeps texts as their compressed bytes.
+impl serde::Serialize for PackedText {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(&self.compressed().map_err(serde::ser::Error::custom)?)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PackedText {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<PackedText, D::Error> {
+        Ok(PackedText(Packed::Inline(deserialize_bytes(d)?)))
+    }
+}
+
+/// Read bytes written with `serialize_bytes` in one piece (not byte by byte as a sequence).
+pub fn deserialize_bytes<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Box<[u8]>, D::Error> {
+    struct Bytes;
+    impl serde::de::Visitor<'_> for Bytes {
+        type Value = Box<[u8]>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("bytes")
+        }
+        fn visit_bytes<E>(self, v: &[u8]) -> Result<Self::Value, E> {
+            Ok(Box::from(v))
+        }
+        fn visit_byte_buf<E>(self, v: Vec<u8>) -> Result<Self::Value, E> {
+            Ok(v.into_boxed_slice())
+        }
+    }
+    d.deserialize_byte_buf(Bytes)
+}
+
 fn compress(text: &str) -> Box<[u8]> {
     lz4_flex::compress_prepend_size(text.as_bytes()).into_boxed_slice()
 }
@@ -150,7 +193,11 @@ impl BodyStore {
     }
 
     fn store(&self, text: &str) -> PackedText {
-        let bytes = compress(text);
+        self.adopt(compress(text))
+    }
+
+    /// Keep already compressed `bytes` (in memory, or past the budget in the scratch file).
+    fn adopt(&self, bytes: Box<[u8]>) -> PackedText {
         let kept = self.kept.fetch_add(bytes.len(), Ordering::Relaxed) + bytes.len();
         if kept > self.budget
             && let Some(dir) = &self.scratch_dir
@@ -175,7 +222,7 @@ impl BodyStore {
 }
 
 /// A rendered body, as the model keeps it.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Body {
     html: PackedText,
     text: PackedText,
@@ -194,6 +241,16 @@ impl Body {
             toc: rendered.toc,
             source_links: rendered.source_links,
         }
+    }
+
+    /// Move a body read from the parse cache (held in memory) into `store`, which spills it
+    /// past its budget like a freshly rendered one.
+    pub fn keep_in(self, store: &BodyStore) -> Body {
+        let keep = |text: PackedText| match text.0 {
+            Packed::Inline(bytes) => store.adopt(bytes),
+            spilled => PackedText(spilled),
+        };
+        Body { html: keep(self.html), text: keep(self.text), ..self }
     }
 
     /// The HTML, with link placeholders.

@@ -11,7 +11,7 @@ pub mod slug;
 mod timeline;
 pub mod url_safety;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 
 pub use incident::{IncidentContext, build_incident};
@@ -21,7 +21,7 @@ pub use timeline::Timeline;
 use crate::load::Bundle;
 
 /// A severity of the site's scale.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Severity {
     /// Position in the scale: 0 is the most severe.
     pub rank: usize,
@@ -30,7 +30,7 @@ pub struct Severity {
 }
 
 /// Where a postmortem is in its life.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// Being written; left out unless `--drafts`.
@@ -63,7 +63,7 @@ impl Status {
 }
 
 /// Who may read a postmortem.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Visibility {
     /// Only on the internal site.
@@ -84,7 +84,7 @@ impl Visibility {
 }
 
 /// The state of a follow-up action.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ActionStatus {
     /// Still to do.
@@ -117,7 +117,7 @@ impl ActionStatus {
 }
 
 /// A lesson, filed under a learning theme.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Lesson {
     /// Theme slug (a key of `[lesson_themes]`).
     pub theme: String,
@@ -126,7 +126,7 @@ pub struct Lesson {
 }
 
 /// A follow-up action.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Action {
     /// What is to be done.
     pub title: String,
@@ -144,16 +144,18 @@ pub struct Action {
 
 /// A reference to another postmortem by slug, remembered with its location so that a
 /// reference to nothing can be reported once every slug is known.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reference {
     /// The slug (or file stem) as written.
     pub slug: String,
     /// Where it was written.
+    #[serde(with = "crate::diagnostics::location_with_span")]
     pub location: crate::diagnostics::Location,
 }
 
-/// A validated postmortem.
-#[derive(Clone, Debug)]
+/// A validated postmortem. Its serde form is what the parse cache keeps (see
+/// [`crate::parse_cache`]); pages and exports have their own views.
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Incident {
     /// Path of the source file relative to the root.
     pub source: String,
@@ -190,6 +192,7 @@ pub struct Incident {
     /// Follow-up actions.
     pub actions: Vec<Action>,
     /// `[extra]`, untouched.
+    #[serde(with = "extra_as_json")]
     pub extra: serde_json::Map<String, serde_json::Value>,
     /// The rendered body.
     pub body: body::Body,
@@ -241,5 +244,23 @@ impl Incident {
     /// URL path of the page relative to the site root (`postmortems/<slug>/`).
     pub fn url_path(&self) -> String {
         format!("postmortems/{}/", self.slug)
+    }
+}
+
+/// `[extra]` as one JSON string: compact binary formats cannot hold a self-describing
+/// `serde_json::Value`.
+mod extra_as_json {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    type Extra = serde_json::Map<String, serde_json::Value>;
+
+    pub(super) fn serialize<S: Serializer>(extra: &Extra, s: S) -> Result<S::Ok, S::Error> {
+        let json = serde_json::to_string(extra).map_err(serde::ser::Error::custom)?;
+        s.serialize_str(&json)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Extra, D::Error> {
+        let json = String::deserialize(d)?;
+        serde_json::from_str(&json).map_err(serde::de::Error::custom)
     }
 }

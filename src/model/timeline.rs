@@ -1,10 +1,10 @@
 //! The incident timeline: start, detected, mitigated, resolved, and the durations between.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
 /// When an incident started and reached each later milestone (all UTC).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Timeline {
     /// `date`: when customer impact started.
     pub start: OffsetDateTime,

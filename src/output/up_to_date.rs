@@ -104,8 +104,7 @@ pub fn input_key(root: &Path, options: &[String], build_date: time::Date) -> Opt
     let mut text = String::new();
     text.push_str(env!("CARGO_PKG_VERSION"));
     text.push('\n');
-    let exe = std::env::current_exe().ok().filter(|p| p.is_file())?;
-    push_meta(&mut text, "<binary>", Some(&exe));
+    text.push_str(&binary_identity()?);
     for option in options {
         text.push_str(option);
         text.push('\0');
@@ -130,6 +129,15 @@ pub fn input_key(root: &Path, options: &[String], build_date: time::Date) -> Opt
         }
     }
     Some(xxhash_rust::xxh3::xxh3_128(text.as_bytes()))
+}
+
+/// The running hindsight binary, by the metadata of its file (a rebuilt binary differs):
+/// `None` when it cannot be found.
+pub fn binary_identity() -> Option<String> {
+    let exe = std::env::current_exe().ok().filter(|p| p.is_file())?;
+    let mut text = String::new();
+    push_meta(&mut text, "<binary>", Some(&exe));
+    Some(text)
 }
 
 /// One line of metadata for `path` (without following a symlink).

@@ -270,21 +270,41 @@ impl io::Write for HashingWriter {
 fn delete_stale(stage: &Path, keep: &HashSet<&str>) -> io::Result<usize> {
     let mut deleted = 0;
     let mut dirs = Vec::new();
+    // Folders that lost a file or hold nothing are the only ones that may now be empty (trying
+    // to remove each of a large site's folders costs a tenth of a second).
+    let mut candidates: HashSet<PathBuf> = HashSet::new();
+    let mut parents: HashSet<PathBuf> = HashSet::new();
     for entry in walkdir::WalkDir::new(stage).follow_links(false).min_depth(1) {
         let entry = entry.map_err(io::Error::other)?;
         let rel = entry.path().strip_prefix(stage).unwrap_or(entry.path());
         let rel = rel.to_string_lossy().replace('\\', "/");
+        let parent = entry.path().parent().map(Path::to_path_buf);
         if entry.file_type().is_dir() {
             dirs.push(entry.path().to_path_buf());
+            parents.extend(parent);
         } else if !keep.contains(rel.as_str()) {
             std::fs::remove_file(entry.path())?;
             deleted += 1;
+            candidates.extend(parent);
+        } else {
+            parents.extend(parent);
         }
     }
-    // Deepest first, so parents empty out after their children.
-    dirs.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
-    for dir in dirs {
-        let _ = std::fs::remove_dir(dir);
+    candidates.extend(dirs.into_iter().filter(|d| !parents.contains(d)));
+    // Deepest first, so parents empty out after their children; a folder removed makes its
+    // parent a candidate.
+    let mut queue: std::collections::BinaryHeap<(usize, PathBuf)> =
+        candidates.into_iter().map(|d| (d.components().count(), d)).collect();
+    let mut tried = HashSet::new();
+    while let Some((depth, dir)) = queue.pop() {
+        if dir == stage || !tried.insert(dir.clone()) {
+            continue;
+        }
+        if std::fs::remove_dir(&dir).is_ok()
+            && let Some(parent) = dir.parent()
+        {
+            queue.push((depth - 1, parent.to_path_buf()));
+        }
     }
     Ok(deleted)
 }
@@ -403,6 +423,29 @@ mod tests {
             .filter(|e| e.file_name().to_string_lossy().contains("partial"))
             .collect();
         assert!(leftovers.is_empty(), "{leftovers:?}");
+    }
+
+    #[test]
+    fn stale_files_go_with_the_folders_they_leave_empty_and_kept_ones_stay() {
+        let dir = tempfile::tempdir().unwrap();
+        let stage = dir.path();
+        for rel in ["a/b/kept.html", "a/c/d/stale.html", "a/c/stale.html", "top.html", "g/kept.css"]
+        {
+            let path = stage.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, rel).unwrap();
+        }
+        std::fs::create_dir_all(stage.join("e/f/g")).unwrap();
+        let keep: HashSet<&str> = ["a/b/kept.html", "g/kept.css"].into_iter().collect();
+        assert_eq!(delete_stale(stage, &keep).unwrap(), 3);
+        let mut left: Vec<String> = walkdir::WalkDir::new(stage)
+            .min_depth(1)
+            .into_iter()
+            .flatten()
+            .map(|e| e.path().strip_prefix(stage).unwrap().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["a", "a/b", "a/b/kept.html", "g", "g/kept.css"]);
     }
 
     #[test]

@@ -10,7 +10,7 @@ use std::collections::HashSet;
 use pulldown_cmark::{
     CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::highlight::highlight;
 use super::links::{LinkTarget, classify_link};
@@ -35,7 +35,7 @@ pub struct MarkdownOptions {
 }
 
 /// An entry of a page's table of contents.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TocEntry {
     /// 2 or 3.
     pub level: u8,
@@ -69,7 +69,7 @@ pub struct Outline {
 }
 
 /// A link from this body to another postmortem's source file.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SourceLink {
     /// Root-relative path of the linked `.md` file.
     pub target: String,

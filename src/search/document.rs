@@ -64,6 +64,30 @@ impl Interner {
         id
     }
 
+    /// An interner holding `strings`, each with its index as id (strings are unique).
+    pub fn from_strings(strings: Vec<Box<str>>) -> Interner {
+        let mut interner = Interner::default();
+        interner.next.store(strings.len() as u32, Ordering::Relaxed);
+        for (id, text) in strings.into_iter().enumerate() {
+            let shard = (interner.hasher.hash_one(&*text) as usize) % SHARDS;
+            interner.shards[shard]
+                .get_mut()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(text, id as u32);
+        }
+        interner
+    }
+
+    /// How many strings have ids so far.
+    pub fn len(&self) -> usize {
+        self.next.load(Ordering::Relaxed) as usize
+    }
+
+    /// Whether no string has an id yet.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// Append to `strings` (every string by id so far) the strings interned since.
     pub fn extend_strings(&self, strings: &mut Vec<Box<str>>) {
         let start = strings.len();
@@ -116,8 +140,20 @@ impl Default for Vocabulary {
     }
 }
 
+impl Vocabulary {
+    /// A vocabulary that goes on from `strings` (ids kept: analyses made against it stay
+    /// valid), as the parse cache restores it.
+    pub fn continuing(strings: SearchVocabulary) -> Vocabulary {
+        Vocabulary {
+            terms: Interner::from_strings(strings.terms),
+            surfaces: Interner::from_strings(strings.surfaces),
+            ..Vocabulary::default()
+        }
+    }
+}
+
 /// The strings behind the ids of [`DocTerms`], once parsing is done.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct SearchVocabulary {
     /// Term id → stemmed term.
     pub terms: Vec<Box<str>>,
@@ -154,8 +190,10 @@ pub fn group_of(term: &str) -> u8 {
 /// `varint(tf << 3 | field)`, sorted by ([`group_of`] the term, term, field), the delta starting
 /// from 0 again at each group; each entry's positions as delta varints, in entry order; the
 /// surface ids, sorted, as delta varints.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct DocTerms {
+    #[serde(serialize_with = "serialize_bytes")]
+    #[serde(deserialize_with = "crate::model::body::deserialize_bytes")]
     data: Box<[u8]>,
     /// Where each group's entries start in `data`, then where each group's positions start.
     starts: [u32; 2 * GROUPS],
@@ -167,6 +205,10 @@ pub struct DocTerms {
     entry_count: u32,
     /// Tokens per field (BM25's field length).
     pub lengths: [u32; NUM_FIELDS],
+}
+
+fn serialize_bytes<S: serde::Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_bytes(bytes)
 }
 
 /// Append `value` as a LEB128 varint.

@@ -484,7 +484,8 @@ impl<'a> StaticIndex<'a> {
     pub fn write(&self, sink: Sink<'_>) -> Result<(), String> {
         // One group per shard group when the shards are a multiple of the groups, else (a small
         // site) one pass for everything.
-        let groups = if self.manifest.post % GROUPS as u32 == 0 { GROUPS as u32 } else { 1 };
+        let groups =
+            if self.manifest.post.is_multiple_of(GROUPS as u32) { GROUPS as u32 } else { 1 };
         let jobs: Vec<Job> = (0..groups)
             .map(Job::Postings)
             .chain([Job::Dictionary, Job::Typos, Job::Facets, Job::Manifest, Job::Phrases])
