@@ -15,12 +15,14 @@
 #      in an order rotated from round to round, each into a fresh output folder. Outputs are
 #      kept until every round of the size has run (then deleted), and no measurement starts
 #      within SETTLE seconds (default 65) of a bulk deletion: see "Deleting files" below.
-#        - hindsight build, cold: DIR/.hindsight (its tantivy index and output manifests)
+#        - hindsight build, cold: DIR/.hindsight (its parse cache, tantivy index and output manifests)
 #          deleted first, as on a fresh clone; then, warm: the same with the cache kept;
 #        - hindsight rebuilds into the warm build's output: no change (the 2nd build into
-#          it), no change again (the 3rd: hindsight's staging folder, the previous
-#          generation, is now in place), and one file touched (a line appended to one
-#          postmortem, restored afterwards);
+#          it: answered from the build record), no change again (the 3rd), one file edited (a
+#          line appended to one postmortem: the first real rebuild, whose staging folder does
+#          not exist yet, so every file is written), and the same file edited again (now the
+#          previous generation is the staging folder: only changed files are written); the
+#          file is restored afterwards;
 #        - hindsight check (validates everything build reads; writes nothing);
 #        - hugo (cold: resources/ removed, a fresh --cacheDir), then pagefind --site on its
 #          output (the native pagefind binary that the npm wrapper `npx pagefind` runs);
@@ -306,6 +308,9 @@ unit_hindsight() { # cold, warm, the three rebuilds
   echo "$touch_file" >"$area/touched.path"
   printf '\nOne more line, appended by benches/compare.sh (round %s).\n' "$round" >>"$touch_file"
   measure "$n" "$round" hs-touch "$results/$n-hs-touch.$round.log" -- \
+    "$hindsight" build "$native" --output "$d/warm" --build-date "$build_date" --timings
+  printf 'And another, appended by benches/compare.sh (round %s).\n' "$round" >>"$touch_file"
+  measure "$n" "$round" hs-touch2 "$results/$n-hs-touch2.$round.log" -- \
     "$hindsight" build "$native" --output "$d/warm" --build-date "$build_date" --timings
   restore_touched
 }

@@ -149,15 +149,7 @@ pub fn load_site(root: &Path, options: &LoadOptions) -> Result<LoadedSite, Failu
     // scratch file in the cache folder.
     let scratch = mode.renders().then(|| cache_dir(root));
     // A build reuses what earlier builds parsed of the files unchanged since.
-    let cache = scratch.as_ref().and_then(|dir| {
-        let key = parse_cache::cache_key(
-            &config_text,
-            options.base_url.as_deref(),
-            options.build_date,
-            mode,
-        )?;
-        parse_cache::ParseCache::open(&dir.join("parsed"), key)
-    });
+    let cache = parse_cache::open_for(root, &config_text, options);
     let parsed = parse_postmortems(
         &layout.postmortems,
         &config,

@@ -182,6 +182,24 @@ impl FileParser {
         entries.par_iter().map(|entry| self.parse(entry)).collect()
     }
 
+    /// Parse `entries` in parallel, in their order: with a `cache`, through it (see
+    /// [`FileParser::parse_all_cached`]; the parser goes on from the cache's vocabulary, and
+    /// the cache is then saved). Returns the outcomes and how many came from the cache.
+    pub fn parse_all_reusing(
+        &mut self,
+        entries: &[SourceEntry],
+        cache: Option<ParseCache>,
+    ) -> (Vec<FileOutcome>, usize) {
+        let Some(mut cache) = cache else { return (self.parse_all(entries), 0) };
+        self.vocabulary = Vocabulary::continuing(cache.take_vocabulary());
+        let (outcomes, reused) = self.parse_all_cached(entries, &cache);
+        let mut words = SearchVocabulary::default();
+        self.extend_vocabulary(&mut words);
+        // Best effort: shards not moved into place are parsed again next time.
+        let _ = cache.commit(&words);
+        (outcomes, reused)
+    }
+
     /// Go on from the vocabulary of a parse cache (see [`ParseCache::take_vocabulary`]), so
     /// the analyses it kept stay valid.
     pub fn continuing(mut self, vocabulary: SearchVocabulary) -> FileParser {
@@ -278,19 +296,13 @@ pub fn parse_postmortems(
     build_date: Date,
     mode: Mode,
     scratch: Option<&Path>,
-    mut cache: Option<ParseCache>,
+    cache: Option<ParseCache>,
 ) -> ParsedPostmortems {
     let mut parser = FileParser::new(entries, config, build_date, mode);
     if let Some(dir) = scratch {
         parser = parser.spill_bodies_to(dir, IN_MEMORY_BODY_BYTES);
     }
-    let (results, reused) = match &mut cache {
-        Some(cache) => {
-            parser = parser.continuing(cache.take_vocabulary());
-            parser.parse_all_cached(entries, cache)
-        }
-        None => (parser.parse_all(entries), 0),
-    };
+    let (results, reused) = parser.parse_all_reusing(entries, cache);
     let mut parsed = ParsedPostmortems {
         incidents: Vec::with_capacity(results.len()),
         diagnostics: Vec::new(),
@@ -304,10 +316,6 @@ pub fn parse_postmortems(
         parsed.texts.extend(outcome.text);
     }
     parsed.vocabulary = parser.into_vocabulary();
-    if let Some(cache) = cache {
-        // Best effort: shards not moved into place are parsed again next time.
-        let _ = cache.commit(&parsed.vocabulary);
-    }
     parsed
 }
 

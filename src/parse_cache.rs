@@ -60,6 +60,22 @@ pub fn cache_key(
     Some(xxh3_128(text.as_bytes()))
 }
 
+/// The parse cache of the knowledge base at `root` for a run with `options`, whose
+/// `hindsight.toml` reads `config_text`; `None` when it cannot be used (see
+/// [`ParseCache::open`]) or the run does not render (`check` keeps no bodies).
+pub fn open_for(
+    root: &Path,
+    config_text: &str,
+    options: &crate::LoadOptions,
+) -> Option<ParseCache> {
+    if !options.mode.renders() {
+        return None;
+    }
+    let key =
+        cache_key(config_text, options.base_url.as_deref(), options.build_date, options.mode)?;
+    ParseCache::open(&crate::cache_dir(root).join("parsed"), key)
+}
+
 /// The key of one file: its path, its bundle's assets (links to them are checked) and bytes.
 pub fn file_key(entry: &SourceEntry, bytes: &[u8]) -> u128 {
     let mut h = Xxh3::new();

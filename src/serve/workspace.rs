@@ -135,12 +135,14 @@ impl Workspace {
         let layout = walk_kb(root, mode);
         let tera = load_templates(&layout.templates, mode)
             .map_err(|diagnostics| Failure { diagnostics, sources: SourceTexts::default() })?;
-        let parser = FileParser::new(&layout.postmortems, &config, options.build_date, mode);
+        let mut parser = FileParser::new(&layout.postmortems, &config, options.build_date, mode);
+        // What the last build (or preview) parsed of files unchanged since is reused.
+        let cache = crate::parse_cache::open_for(root, &config_text, options);
+        let (outcomes, _) = parser.parse_all_reusing(&layout.postmortems, cache);
         let mut file_findings = BTreeMap::new();
         let mut sources = SourceTexts::default();
         let mut incidents = Vec::new();
-        for (entry, outcome) in layout.postmortems.iter().zip(parser.parse_all(&layout.postmortems))
-        {
+        for (entry, outcome) in layout.postmortems.iter().zip(outcomes) {
             if outcome.diagnostics.iter().any(Diagnostic::is_error) {
                 // Left out; reported until fixed.
             } else {
