@@ -242,7 +242,13 @@ impl FileParser {
                     let key = parse_cache::file_key(entry, &bytes);
                     let restored = kept.remove(&entry.rel).filter(|(k, _)| *k == key).and_then(
                         |(_, cached)| {
-                            parse_cache::restore(&entry.rel, cached, &self.ctx.bodies, &self.known)
+                            parse_cache::restore(
+                                cache,
+                                &entry.rel,
+                                cached,
+                                &self.ctx.bodies,
+                                &self.known,
+                            )
                         },
                     );
                     let outcome = match restored {

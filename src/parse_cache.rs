@@ -251,9 +251,11 @@ impl ParseCache {
     }
 }
 
-/// What parsing `rel` gave, from its cache entry; `None` when the entry cannot be used (a
-/// finding this binary does not know, or a link to a postmortem file that is gone).
+/// What parsing `rel` gave, from its entry in `cache`; `None` when the entry cannot be used
+/// (a finding this binary does not know, a link to a postmortem file that is gone, or an
+/// analysis that does not fit the vocabulary: a damaged file).
 pub fn restore(
+    cache: &ParseCache,
     rel: &str,
     cached: CachedFile,
     store: &BodyStore,
@@ -263,7 +265,9 @@ pub fn restore(
         cached.diagnostics.iter().map(RecordedDiagnostic::restore).collect::<Option<_>>()?;
     let incident = match cached.incident {
         Some(mut incident) => {
-            if !incident.body.source_links.iter().all(|l| known.contains(&l.target)) {
+            if !incident.body.source_links.iter().all(|l| known.contains(&l.target))
+                || !incident.search.fits(cache.loaded.0, cache.loaded.1)
+            {
                 return None;
             }
             incident.body = std::mem::take(&mut incident.body).keep_in(store);

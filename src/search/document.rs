@@ -236,11 +236,12 @@ pub fn read_varint(bytes: &[u8], at: &mut usize) -> u32 {
     let mut shift = 0;
     while let Some(&b) = bytes.get(*at) {
         *at += 1;
-        value |= u32::from(b & 0x7f) << shift;
+        // A varint longer than five bytes (only in damaged data) drops its excess bits.
+        value |= u32::from(b & 0x7f).checked_shl(shift).unwrap_or(0);
         if b < 0x80 {
             break;
         }
-        shift += 7;
+        shift = shift.saturating_add(7);
     }
     value
 }
@@ -363,6 +364,52 @@ impl DocTerms {
         }
     }
 
+    /// Whether this analysis is whole and refers only to term ids below `terms` and surface
+    /// ids below `surfaces`: what the parse cache checks of each analysis it reads back, so a
+    /// damaged cache file cannot make a later stage index out of bounds.
+    pub fn fits(&self, terms: usize, surfaces: usize) -> bool {
+        let (starts, len) = (&self.starts, self.data.len() as u32);
+        let ordered = |s: &[u32]| s.windows(2).all(|w| w[0] <= w[1]);
+        if !(ordered(&starts[..GROUPS])
+            && starts[GROUPS - 1] <= self.positions_at
+            && self.positions_at <= starts[GROUPS]
+            && ordered(&starts[GROUPS..])
+            && starts[2 * GROUPS - 1] <= self.surfaces_at
+            && self.surfaces_at <= len)
+        {
+            return false;
+        }
+        let mut count = 0;
+        for group in 0..GROUPS {
+            let end =
+                if group + 1 < GROUPS { starts[GROUPS + group + 1] } else { self.surfaces_at };
+            let positions = &self.data[starts[GROUPS + group] as usize..end as usize];
+            let mut at = 0;
+            let mut last = 0u64;
+            for e in self.group_entries(group) {
+                count += 1;
+                // Term ids only grow within a group (a wrapped delta would not).
+                if e.term as usize >= terms || u64::from(e.term) < last {
+                    return false;
+                }
+                last = u64::from(e.term);
+                for _ in 0..e.tf {
+                    if at >= positions.len() {
+                        return false;
+                    }
+                    skip_varint(positions, &mut at);
+                }
+            }
+        }
+        let mut previous = 0u64;
+        count == self.entry_count as usize
+            && self.surfaces().all(|s| {
+                let fits = (s as usize) < surfaces && u64::from(s) >= previous;
+                previous = u64::from(s);
+                fits
+            })
+    }
+
     /// Number of (term, field) entries.
     pub fn entry_count(&self) -> usize {
         self.entry_count as usize
@@ -372,12 +419,12 @@ impl DocTerms {
     pub fn group_entries(&self, group: usize) -> impl Iterator<Item = TermEntry> + '_ {
         let end = if group + 1 < GROUPS { self.starts[group + 1] } else { self.positions_at };
         let entries = &self.data[self.starts[group] as usize..end as usize];
-        let (mut at, mut term) = (0, 0);
+        let (mut at, mut term) = (0, 0u32);
         std::iter::from_fn(move || {
             if at >= entries.len() {
                 return None;
             }
-            term += read_varint(entries, &mut at);
+            term = term.wrapping_add(read_varint(entries, &mut at));
             let packed = read_varint(entries, &mut at);
             Some(TermEntry { term, field: (packed & 7) as u8, tf: (packed >> 3) as u16 })
         })
@@ -392,12 +439,12 @@ impl DocTerms {
     /// The surface word ids, sorted, unique.
     pub fn surfaces(&self) -> impl Iterator<Item = u32> + '_ {
         let bytes = &self.data[self.surfaces_at as usize..];
-        let (mut at, mut id) = (0, 0);
+        let (mut at, mut id) = (0, 0u32);
         std::iter::from_fn(move || {
             if at >= bytes.len() {
                 return None;
             }
-            id += read_varint(bytes, &mut at);
+            id = id.wrapping_add(read_varint(bytes, &mut at));
             Some(id)
         })
     }
@@ -485,6 +532,44 @@ mod tests {
         let mut sorted = tuples.to_vec();
         sorted.sort_unstable();
         assert_eq!(packed.into_iter().map(unpack_token).collect::<Vec<_>>(), sorted);
+    }
+
+    #[test]
+    fn damaged_analyses_do_not_fit_and_never_panic() {
+        let vocabulary = Vocabulary::default();
+        let fields = field_texts(
+            "Expired certificate broke the partner API",
+            &["certificates".into()],
+            &["api-gateway".into()],
+            &["Rotate before expiry.".into()],
+            "The certificate expired.",
+            &"The partner API rejected every call once the certificate expired. ".repeat(20),
+        );
+        let doc = DocTerms::analyze(&fields, &vocabulary);
+        let (terms, surfaces) = (vocabulary.terms.len(), vocabulary.surfaces.len());
+        assert!(doc.fits(terms, surfaces));
+        assert!(!doc.fits(terms - 1, surfaces), "the largest term id is out of range");
+        assert!(!doc.fits(terms, surfaces - 1), "the largest surface id is out of range");
+        let mut damaged = 0;
+        for at in 0..doc.data.len() {
+            for byte in [0x00, 0x7f, 0xff] {
+                let mut copy = doc.clone();
+                let mut data = copy.data.to_vec();
+                data[at] = byte;
+                copy.data = data.into_boxed_slice();
+                if copy.fits(terms, surfaces) {
+                    // Whatever fits reads back whole, without panicking.
+                    assert!(copy.with_positions().all(|(e, p)| p.len() == usize::from(e.tf)));
+                    assert!(copy.surfaces().count() > 0);
+                } else {
+                    damaged += 1;
+                }
+            }
+        }
+        assert!(damaged > 0);
+        let mut cut = doc.clone();
+        cut.data = doc.data[..doc.data.len() / 2].into();
+        assert!(!cut.fits(terms, surfaces), "a truncated analysis");
     }
 
     #[test]
