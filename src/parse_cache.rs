@@ -22,13 +22,13 @@
 
 use std::collections::HashSet;
 use std::fs::File;
-use std::io::{self, BufReader, BufWriter};
+use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
-use xxhash_rust::xxh3::{Xxh3, xxh3_128};
+use xxhash_rust::xxh3::{Xxh3, xxh3_64, xxh3_128};
 
 use crate::diagnostics::{Diagnostic, Mode};
 use crate::load::SourceEntry;
@@ -219,10 +219,7 @@ impl ParseCache {
             })
             .collect();
         let header = Header { format: FORMAT, key: self.key, generation: self.generation, words };
-        let tmp = self.shard_path(shard).with_extension("tmp");
-        let mut out = BufWriter::new(File::create(&tmp)?);
-        bincode::serialize_into(&mut out, &(header, kept)).map_err(io::Error::other)?;
-        out.into_inner().map_err(|e| e.into_error())?;
+        write_checked(&self.shard_path(shard).with_extension("tmp"), &(header, kept))?;
         self.pending.lock().unwrap_or_else(|e| e.into_inner()).push(shard);
         Ok(())
     }
@@ -238,9 +235,7 @@ impl ParseCache {
                 Header { format: FORMAT, key: self.key, generation: self.generation, words };
             let path = self.dir.join("vocabulary.bin");
             let tmp = path.with_extension("tmp");
-            let mut out = BufWriter::new(File::create(&tmp)?);
-            bincode::serialize_into(&mut out, &(header, vocabulary)).map_err(io::Error::other)?;
-            out.into_inner().map_err(|e| e.into_error())?;
+            write_checked(&tmp, &(header, vocabulary))?;
             std::fs::rename(tmp, path)?;
         }
         for shard in pending {
@@ -284,9 +279,22 @@ pub fn restore(
     })
 }
 
+/// Write `value` to `path` as bincode after an xxh3 checksum of it, so that a damaged or
+/// truncated file is recognized before anything in it is used.
+fn write_checked<T: Serialize>(path: &Path, value: &T) -> io::Result<()> {
+    let bytes = bincode::serialize(value).map_err(io::Error::other)?;
+    let mut file = File::create(path)?;
+    file.write_all(&xxh3_64(&bytes).to_le_bytes())?;
+    file.write_all(&bytes)
+}
+
+/// Read what [`write_checked`] wrote; `None` when the file is missing, damaged or of another
+/// shape.
 fn read_bincode<T: serde::de::DeserializeOwned>(path: &Path) -> Option<T> {
-    let file = File::open(path).ok()?;
-    bincode::deserialize_from(BufReader::with_capacity(1 << 16, file)).ok()
+    let bytes = std::fs::read(path).ok()?;
+    let (sum, payload) = bytes.split_first_chunk::<8>()?;
+    (u64::from_le_bytes(*sum) == xxh3_64(payload)).then_some(())?;
+    bincode::deserialize(payload).ok()
 }
 
 /// A generation number unlikely to repeat: the clock and the process id, hashed.
@@ -319,7 +327,7 @@ mod tests {
     }
 
     #[test]
-    fn entries_come_back_as_parsed_only_for_the_same_key_and_a_long_enough_vocabulary() {
+    fn entries_come_back_as_parsed_only_for_the_same_key_an_intact_file_and_enough_words() {
         let dir = tempfile::tempdir().unwrap();
         let (first, reused, cache, vocabulary) = parse(dir.path(), 1).unwrap();
         assert_eq!(reused, 0);
@@ -342,6 +350,18 @@ mod tests {
         };
         assert_eq!(findings(&again), findings(&first));
         drop(cache);
+        // One byte of a shard damaged: its entries are parsed again, the others reused.
+        let shard = (0..SHARDS)
+            .map(|k| dir.path().join(format!("shard-{k:02}.bin")))
+            .find(|p| p.exists())
+            .unwrap();
+        let mut bytes = std::fs::read(&shard).unwrap();
+        let middle = bytes.len() / 2;
+        bytes[middle] ^= 0x20;
+        std::fs::write(&shard, bytes).unwrap();
+        let (_, reused, cache, _) = parse(dir.path(), 1).unwrap();
+        assert!(reused > 0 && reused < first.len(), "{reused} of {}", first.len());
+        drop(cache);
         let (_, reused, cache, _) = parse(dir.path(), 2).unwrap();
         assert_eq!(reused, 0, "another key");
         drop(cache);
@@ -351,7 +371,7 @@ mod tests {
         let (mut header, mut words) = read_bincode::<(Header, SearchVocabulary)>(&path).unwrap();
         words.terms.pop();
         header.words.0 -= 1;
-        std::fs::write(&path, bincode::serialize(&(header, words)).unwrap()).unwrap();
+        write_checked(&path, &(header, words)).unwrap();
         let (_, reused, _, _) = parse(dir.path(), 1).unwrap();
         assert!(reused < first.len(), "{reused}");
     }
