@@ -174,7 +174,7 @@ def main():
                 print(f"| {label} | " + " | ".join(cells(tool)) + f" | {size} | ({r:.2f} × cold build) |")
         if cache := sizes[n].get("hs-cache"):
             print()
-            print(f"hindsight's cache DIR/.hindsight after a cold build (tantivy index, manifests): "
+            print(f"hindsight's cache DIR/.hindsight after a cold build (parse cache, tantivy index, manifests): "
                   f"{fmt_mb(cache[0])}, {cache[2]:,} files (not in the output column).")
 
         # Targets (the are for 10,000 postmortems).
