@@ -27,6 +27,20 @@ pub struct ManifestEntry {
 pub struct Manifest {
     /// Output-relative path → entry.
     pub entries: HashMap<String, ManifestEntry>,
+    /// Output-relative folder (`""` for the folder itself) → its modification time when the
+    /// manifest was written: a folder whose time is unchanged gained and lost no entry since,
+    /// so looking for files added by hand can skip it.
+    pub dirs: HashMap<String, i128>,
+}
+
+/// The modification time of the folder `path`, if it is one.
+pub fn dir_mtime(path: &Path) -> Option<i128> {
+    let meta = std::fs::symlink_metadata(path).ok().filter(std::fs::Metadata::is_dir)?;
+    let mtime = meta.modified().ok()?;
+    Some(match mtime.duration_since(std::time::UNIX_EPOCH) {
+        Ok(d) => d.as_nanos() as i128,
+        Err(e) => -(e.duration().as_nanos() as i128),
+    })
 }
 
 /// Size and modification time of `path`, if it is a regular file.
@@ -72,8 +86,18 @@ impl Manifest {
     pub fn load(path: &Path) -> Manifest {
         let Ok(file) = std::fs::File::open(path) else { return Manifest::default() };
         let mut entries = HashMap::new();
+        let mut dirs = HashMap::new();
         for line in io::BufReader::new(file).lines() {
             let Ok(line) = line else { return Manifest::default() };
+            if let Some(dir) = line.strip_prefix("d\t") {
+                let Some((Ok(mtime), rel)) =
+                    dir.split_once('\t').map(|(m, rel)| (m.parse::<i128>(), rel))
+                else {
+                    return Manifest::default();
+                };
+                dirs.insert(rel.to_string(), mtime);
+                continue;
+            }
             let mut parts = line.splitn(4, '\t');
             let (Some(hash), Some(size), Some(mtime), Some(rel)) =
                 (parts.next(), parts.next(), parts.next(), parts.next())
@@ -87,7 +111,7 @@ impl Manifest {
             };
             entries.insert(rel.to_string(), ManifestEntry { hash, size, mtime_ns });
         }
-        Manifest { entries }
+        Manifest { entries, dirs }
     }
 
     /// Write the manifest (sorted, so it is deterministic) atomically.
@@ -101,6 +125,11 @@ impl Manifest {
         let mut out = io::BufWriter::new(std::fs::File::create(&tmp)?);
         for (rel, e) in rows {
             writeln!(out, "{:032x}\t{}\t{}\t{rel}", e.hash, e.size, e.mtime_ns)?;
+        }
+        let mut dirs: Vec<_> = self.dirs.iter().collect();
+        dirs.sort();
+        for (rel, mtime) in dirs {
+            writeln!(out, "d\t{mtime}\t{rel}")?;
         }
         out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
         std::fs::rename(tmp, path)

@@ -12,7 +12,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use xxhash_rust::xxh3::xxh3_128;
 
-use super::manifest::{Manifest, ManifestEntry, folder_identity, manifest_path, stamp, stamp_of};
+use super::manifest::{
+    Manifest, ManifestEntry, dir_mtime, folder_identity, manifest_path, stamp, stamp_of,
+};
 
 /// Counts of what a build wrote.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -33,6 +35,10 @@ pub struct OutputWriter {
     created: bool,
     cache_dir: PathBuf,
     previous: Manifest,
+    /// Folders of the staging folder that may hold files no manifest knows (added by hand
+    /// since it was last written: their modification time changed); `None` when that is not
+    /// known, so the whole folder is searched.
+    dirty: Option<Vec<String>>,
     written: Mutex<Vec<(String, ManifestEntry)>>,
     dirs: Mutex<HashSet<PathBuf>>,
     counts: [AtomicUsize; 2],
@@ -87,6 +93,16 @@ impl OutputWriter {
             }
             None => Manifest::default(),
         };
+        let dirty = (!previous.dirs.is_empty()).then(|| {
+            let mut dirty: Vec<String> = previous
+                .dirs
+                .iter()
+                .filter(|(rel, mtime)| dir_mtime(&stage.join(rel)) != Some(**mtime))
+                .map(|(rel, _)| rel.clone())
+                .collect();
+            dirty.sort();
+            dirty
+        });
         let mut dirs = HashSet::new();
         dirs.insert(stage.clone());
         Ok(OutputWriter {
@@ -95,6 +111,7 @@ impl OutputWriter {
             created: !existed,
             cache_dir: cache_dir.to_path_buf(),
             previous,
+            dirty,
             written: Mutex::new(Vec::new()),
             dirs: Mutex::new(dirs),
             counts: [AtomicUsize::new(0), AtomicUsize::new(0)],
@@ -225,10 +242,18 @@ impl OutputWriter {
     pub fn finish(self) -> io::Result<WriteStats> {
         let written = self.written.into_inner().map_err(|_| io::Error::other("lock poisoned"))?;
         let keep: HashSet<&str> = written.iter().map(|(rel, _)| rel.as_str()).collect();
-        // Even with a manifest, an existing folder is walked: files added to a published
-        // folder by hand are stale too (they would otherwise come back every other swap).
-        let deleted = if self.created { 0 } else { delete_stale(&self.stage, &keep)? };
-        let manifest = Manifest { entries: written.iter().cloned().collect() };
+        // Files added to a published folder by hand are stale too (they would otherwise come
+        // back every other swap): the folders whose modification time changed since the
+        // manifest was written are searched for them, or the whole folder without one.
+        let deleted = match &self.dirty {
+            _ if self.created => 0,
+            None => delete_stale(&self.stage, &keep)?,
+            Some(dirty) => delete_stale_known(&self.stage, &keep, &self.previous, dirty)?,
+        };
+        let manifest = Manifest {
+            entries: written.iter().cloned().collect(),
+            dirs: folder_times(&self.stage, &keep),
+        };
         // fsync is skipped: the swap is atomic for readers, and a power cut mid-build only costs
         // a rebuild, while syncing 10,000 files would double the build time.
         swap_into_place(&self.stage, &self.output)?;
@@ -268,13 +293,82 @@ impl io::Write for HashingWriter {
 
 /// Remove files under `stage` not in `keep`, and folders left empty.
 fn delete_stale(stage: &Path, keep: &HashSet<&str>) -> io::Result<usize> {
+    let mut candidates = HashSet::new();
+    let deleted = sweep(stage, stage, keep, &mut candidates)?;
+    remove_empty(stage, candidates);
+    Ok(deleted)
+}
+
+/// [`delete_stale`] for a staging folder whose manifest says what it held: the files it lists
+/// that `keep` does not are removed by name, and only the `dirty` folders (which may hold files
+/// added by hand) are searched.
+fn delete_stale_known(
+    stage: &Path,
+    keep: &HashSet<&str>,
+    previous: &Manifest,
+    dirty: &[String],
+) -> io::Result<usize> {
+    let mut deleted = 0;
+    let mut candidates = HashSet::new();
+    for rel in previous.entries.keys().filter(|rel| !keep.contains(rel.as_str())) {
+        let path = stage.join(rel);
+        match std::fs::remove_file(&path) {
+            Ok(()) => deleted += 1,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+        candidates.extend(path.parent().map(Path::to_path_buf));
+    }
+    // Sorted, so a folder comes right before those inside it (which its search covers).
+    let mut searched: Option<&str> = None;
+    for rel in dirty {
+        if searched.is_some_and(|s| s.is_empty() || rel.starts_with(&format!("{s}/"))) {
+            continue;
+        }
+        searched = Some(rel);
+        let dir = stage.join(rel);
+        // Never through a symbolic link (its target is not the site's); a link where a folder
+        // was is found by the search of the folder above, whose time changed too.
+        if std::fs::symlink_metadata(&dir).is_ok_and(|m| m.is_dir()) {
+            deleted += sweep(stage, &dir, keep, &mut candidates)?;
+            candidates.insert(dir);
+        }
+    }
+    remove_empty(stage, candidates);
+    Ok(deleted)
+}
+
+/// The modification time of every folder of `stage` that holds a file of `keep` (and of
+/// `stage` itself, as `""`), for the manifest.
+fn folder_times(stage: &Path, keep: &HashSet<&str>) -> std::collections::HashMap<String, i128> {
+    let mut folders: HashSet<&str> = HashSet::from([""]);
+    for rel in keep {
+        let mut rel = *rel;
+        while let Some((parent, _)) = rel.rsplit_once('/') {
+            if !folders.insert(parent) {
+                break;
+            }
+            rel = parent;
+        }
+    }
+    folders
+        .into_iter()
+        .filter_map(|rel| Some((rel.to_string(), dir_mtime(&stage.join(rel))?)))
+        .collect()
+}
+
+/// Remove files under `dir` (inside `stage`) not in `keep`; folders that lost a file or hold
+/// nothing go to `candidates` (they may now be empty). Returns the files removed.
+fn sweep(
+    stage: &Path,
+    dir: &Path,
+    keep: &HashSet<&str>,
+    candidates: &mut HashSet<PathBuf>,
+) -> io::Result<usize> {
     let mut deleted = 0;
     let mut dirs = Vec::new();
-    // Folders that lost a file or hold nothing are the only ones that may now be empty (trying
-    // to remove each of a large site's folders costs a tenth of a second).
-    let mut candidates: HashSet<PathBuf> = HashSet::new();
     let mut parents: HashSet<PathBuf> = HashSet::new();
-    for entry in walkdir::WalkDir::new(stage).follow_links(false).min_depth(1) {
+    for entry in walkdir::WalkDir::new(dir).follow_links(false).min_depth(1) {
         let entry = entry.map_err(io::Error::other)?;
         let rel = entry.path().strip_prefix(stage).unwrap_or(entry.path());
         let rel = rel.to_string_lossy().replace('\\', "/");
@@ -291,13 +385,18 @@ fn delete_stale(stage: &Path, keep: &HashSet<&str>) -> io::Result<usize> {
         }
     }
     candidates.extend(dirs.into_iter().filter(|d| !parents.contains(d)));
-    // Deepest first, so parents empty out after their children; a folder removed makes its
-    // parent a candidate.
+    Ok(deleted)
+}
+
+/// Remove the `candidates` folders of `stage` that are empty, deepest first, so parents empty
+/// out after their children; a folder removed makes its parent a candidate (trying to remove
+/// each of a large site's folders instead would cost a tenth of a second).
+fn remove_empty(stage: &Path, candidates: HashSet<PathBuf>) {
     let mut queue: std::collections::BinaryHeap<(usize, PathBuf)> =
         candidates.into_iter().map(|d| (d.components().count(), d)).collect();
     let mut tried = HashSet::new();
     while let Some((depth, dir)) = queue.pop() {
-        if dir == stage || !tried.insert(dir.clone()) {
+        if dir == stage || !dir.starts_with(stage) || !tried.insert(dir.clone()) {
             continue;
         }
         if std::fs::remove_dir(&dir).is_ok()
@@ -306,7 +405,6 @@ fn delete_stale(stage: &Path, keep: &HashSet<&str>) -> io::Result<usize> {
             queue.push((depth - 1, parent.to_path_buf()));
         }
     }
-    Ok(deleted)
 }
 
 fn prune_manifests(cache_dir: &Path, keep: &[Option<String>]) {
@@ -425,6 +523,18 @@ mod tests {
         assert!(leftovers.is_empty(), "{leftovers:?}");
     }
 
+    /// Every file and folder under `folder`, relative, sorted.
+    fn files_under(folder: &Path) -> Vec<String> {
+        let mut files: Vec<String> = walkdir::WalkDir::new(folder)
+            .min_depth(1)
+            .into_iter()
+            .flatten()
+            .map(|e| e.path().strip_prefix(folder).unwrap().to_string_lossy().into_owned())
+            .collect();
+        files.sort();
+        files
+    }
+
     #[test]
     fn stale_files_go_with_the_folders_they_leave_empty_and_kept_ones_stay() {
         let dir = tempfile::tempdir().unwrap();
@@ -438,14 +548,45 @@ mod tests {
         std::fs::create_dir_all(stage.join("e/f/g")).unwrap();
         let keep: HashSet<&str> = ["a/b/kept.html", "g/kept.css"].into_iter().collect();
         assert_eq!(delete_stale(stage, &keep).unwrap(), 3);
-        let mut left: Vec<String> = walkdir::WalkDir::new(stage)
-            .min_depth(1)
-            .into_iter()
-            .flatten()
-            .map(|e| e.path().strip_prefix(stage).unwrap().to_string_lossy().into_owned())
-            .collect();
-        left.sort();
-        assert_eq!(left, ["a", "a/b", "a/b/kept.html", "g", "g/kept.css"]);
+        assert_eq!(files_under(stage), ["a", "a/b", "a/b/kept.html", "g", "g/kept.css"]);
+    }
+
+    #[test]
+    fn files_added_by_hand_are_found_through_the_folder_times_in_the_manifest() {
+        let dir = tempfile::tempdir().unwrap();
+        let (out, cache) = (dir.path().join("public"), dir.path().join(".hindsight"));
+        let build = |files: &[&str]| -> (Option<Vec<String>>, WriteStats) {
+            let w = OutputWriter::new(&out, &cache).unwrap();
+            let dirty = w.dirty.clone();
+            for rel in files {
+                w.write(rel, rel.as_bytes()).unwrap();
+            }
+            (dirty, w.finish().unwrap())
+        };
+        let all = ["a/x.html", "b/y.html", "b/c/z.html", "top.html"];
+        build(&all);
+        build(&all);
+        // Nothing touched by hand: nothing to search.
+        let (dirty, _) = build(&all);
+        assert_eq!(dirty, Some(vec![]));
+        // A file added by hand to one folder of the published site, which becomes the
+        // staging folder two builds later.
+        std::fs::write(out.join("b/c/stray.html"), "stray").unwrap();
+        build(&["a/x.html", "b/y.html"]);
+        let (dirty, stats) = build(&["a/x.html"]);
+        assert_eq!(dirty, Some(vec!["b/c".to_string()]), "only the folder that changed");
+        // b/y.html, b/c/z.html and top.html by name, the stray file by the search.
+        assert_eq!(stats.deleted, 4, "{stats:?}");
+        assert_eq!(files_under(&out), ["a", "a/x.html"]);
+        // The staging folder is the generation before: it never had the stray file.
+        assert_eq!(files_under(&stage_dir(&out)), ["a", "a/x.html", "b", "b/y.html"]);
+        // A folder added by hand at the top: the whole folder is searched.
+        std::fs::create_dir_all(out.join("extra")).unwrap();
+        std::fs::write(out.join("extra/note.txt"), "note").unwrap();
+        build(&["a/x.html"]);
+        let (dirty, _) = build(&["a/x.html"]);
+        assert_eq!(dirty.as_deref().and_then(|d| d.first()).map(String::as_str), Some(""));
+        assert!(!stage_dir(&out).join("extra").exists() && !out.join("extra").exists());
     }
 
     #[test]
