@@ -315,6 +315,9 @@ fn delete_stale_known(
         match std::fs::remove_file(&path) {
             Ok(()) => deleted += 1,
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            // A folder made by hand where the file was: its parent's time changed, so the
+            // search below removes what is in it.
+            Err(_) if path.symlink_metadata().is_ok_and(|m| m.is_dir()) => {}
             Err(e) => return Err(e),
         }
         candidates.extend(path.parent().map(Path::to_path_buf));
@@ -580,6 +583,15 @@ mod tests {
         assert_eq!(files_under(&out), ["a", "a/x.html"]);
         // The staging folder is the generation before: it never had the stray file.
         assert_eq!(files_under(&stage_dir(&out)), ["a", "a/x.html", "b", "b/y.html"]);
+        // A file replaced by a folder of the same name, by hand.
+        build(&["a/x.html", "b/y.html"]);
+        build(&["a/x.html", "b/y.html"]);
+        std::fs::remove_file(out.join("b/y.html")).unwrap();
+        std::fs::create_dir_all(out.join("b/y.html/inner")).unwrap();
+        std::fs::write(out.join("b/y.html/inner/f.txt"), "f").unwrap();
+        build(&["a/x.html"]);
+        build(&["a/x.html"]);
+        assert_eq!(files_under(&out), ["a", "a/x.html"]);
         // A folder added by hand at the top: the whole folder is searched.
         std::fs::create_dir_all(out.join("extra")).unwrap();
         std::fs::write(out.join("extra/note.txt"), "note").unwrap();
