@@ -68,23 +68,32 @@ pub mod location_with_span {
 
     use super::Location;
 
-    /// Write `l` with its span.
-    pub fn serialize<S: Serializer>(l: &Location, s: S) -> Result<S::Ok, S::Error> {
-        let at = [l.line, l.column, l.end_line, l.end_column, l.span.start, l.span.end];
-        (&l.file, at).serialize(s)
+    /// The numbers of `l`: line, column, end line, end column, span start, span end.
+    pub fn numbers(l: &Location) -> [usize; 6] {
+        [l.line, l.column, l.end_line, l.end_column, l.span.start, l.span.end]
     }
 
-    /// Read a location written by [`serialize`].
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Location, D::Error> {
-        let (file, at) = <(String, [usize; 6])>::deserialize(d)?;
-        Ok(Location {
+    /// The location in `file` with the [`numbers`] `at`.
+    pub fn from_numbers(file: String, at: [usize; 6]) -> Location {
+        Location {
             file,
             line: at[0],
             column: at[1],
             end_line: at[2],
             end_column: at[3],
             span: at[4]..at[5],
-        })
+        }
+    }
+
+    /// Write `l` with its span.
+    pub fn serialize<S: Serializer>(l: &Location, s: S) -> Result<S::Ok, S::Error> {
+        (&l.file, numbers(l)).serialize(s)
+    }
+
+    /// Read a location written by [`serialize`].
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Location, D::Error> {
+        let (file, at) = <(String, [usize; 6])>::deserialize(d)?;
+        Ok(from_numbers(file, at))
     }
 }
 

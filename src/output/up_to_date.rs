@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::manifest::{Manifest, folder_identity, manifest_path, stamp};
 use crate::diagnostics::report::SourceTexts;
-use crate::diagnostics::{Code, Diagnostic, Location, Severity};
+use crate::diagnostics::{Code, Diagnostic, Severity, location_with_span};
 
 /// What a successful build leaves for the next one to compare with.
 #[derive(Serialize, Deserialize)]
@@ -59,10 +59,7 @@ impl RecordedDiagnostic {
             code: d.code.id().to_string(),
             message: d.message.clone(),
             help: d.help.clone(),
-            location: d.location.as_ref().map(|l| {
-                let at = [l.line, l.column, l.end_line, l.end_column, l.span.start, l.span.end];
-                (l.file.clone(), at)
-            }),
+            location: d.location.as_ref().map(|l| (l.file.clone(), location_with_span::numbers(l))),
         }
     }
 
@@ -75,14 +72,10 @@ impl RecordedDiagnostic {
             code,
             message: self.message.clone(),
             help: self.help.clone(),
-            location: self.location.as_ref().map(|(file, at)| Location {
-                file: file.clone(),
-                line: at[0],
-                column: at[1],
-                end_line: at[2],
-                end_column: at[3],
-                span: at[4]..at[5],
-            }),
+            location: self
+                .location
+                .as_ref()
+                .map(|(file, at)| location_with_span::from_numbers(file.clone(), *at)),
         })
     }
 }
