@@ -41,15 +41,10 @@ impl PackedText {
 
     /// The text, or why the scratch file holding it could not be read.
     pub fn try_unpack(&self) -> io::Result<String> {
-        let bytes = match &self.0 {
-            Packed::Inline(bytes) => decompress(bytes),
-            Packed::Spilled { file, offset, len } => decompress(&file.read(*offset, *len)?),
-        };
+        let bytes = decompress(&self.compressed()?);
         Ok(bytes.and_then(|b| String::from_utf8(b).ok()).unwrap_or_default())
     }
-}
 
-impl PackedText {
     /// The compressed bytes (read back from the scratch file when spilled).
     fn compressed(&self) -> io::Result<std::borrow::Cow<'_, [u8]>> {
         Ok(match &self.0 {
