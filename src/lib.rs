@@ -63,6 +63,8 @@ pub struct LoadedSite {
     /// Postmortem files and how many of them were unchanged since the parse cache kept them
     /// (so not parsed again).
     pub parsed_files: (usize, usize),
+    /// Each published postmortem's file key (see [`parse_cache::file_key`]), by source.
+    pub file_keys: rustc_hash::FxHashMap<String, u128>,
     /// Files of `static/`.
     pub static_files: Vec<load::StaticFile>,
     /// Template overrides from `templates/`.
@@ -189,6 +191,7 @@ pub fn load_site(root: &Path, options: &LoadOptions) -> Result<LoadedSite, Failu
     let config_text = sources.get(config::CONFIG_FILE).unwrap_or_default();
     let vocabulary = parsed.vocabulary;
     let parsed_files = (layout.postmortems.len(), parsed.reused);
+    let file_keys = parsed.file_keys;
     let (derived, problems) = derive::derive_site(&site, &vocabulary, &config_text, mode);
     diagnostics.extend(problems);
     timings.record("derive", &mut clock);
@@ -212,6 +215,7 @@ pub fn load_site(root: &Path, options: &LoadOptions) -> Result<LoadedSite, Failu
         vocabulary,
         fingerprint,
         parsed_files,
+        file_keys,
         static_files: layout.static_files,
         templates: layout.templates,
         diagnostics,
@@ -382,6 +386,9 @@ pub struct BuildReport {
     pub stats: WriteStatsView,
     /// Postmortem files, and how many were not parsed again (see [`parse_cache`]).
     pub parsed_files: (usize, usize),
+    /// Pages a change did not affect, kept as published instead of rendered again (see
+    /// [`output::page_record`]).
+    pub kept_pages: usize,
     /// Warnings found.
     pub diagnostics: Vec<Diagnostic>,
     /// Texts of the files the warnings point into.
@@ -413,6 +420,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport, Failure
         vocabulary,
         fingerprint,
         parsed_files,
+        file_keys,
         static_files,
         templates,
         diagnostics,
@@ -465,13 +473,38 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport, Failure
     timings.record("tantivy index", &mut clock);
     let pages = render::pages::plan_pages(&site, &derived);
     let page_count = pages.len();
-    let plan = output::OutputPlan::new(&root, &site, &derived, pages, &static_files);
+    let mut plan = output::OutputPlan::new(&root, &site, &derived, pages, &static_files);
     let collisions = plan.collisions(mode);
     if !collisions.is_empty() {
         let mut all = diagnostics;
         all.extend(collisions);
         return Err(Failure::from(all, sources));
     }
+    // Pages a change did not affect are kept as the published folder has them.
+    let config_text = sources.get(config::CONFIG_FILE).unwrap_or_default();
+    let render_key = output::page_record::render_key(
+        &config_text,
+        &record_options,
+        options.load.build_date,
+        &templates,
+    );
+    let metas = output::page_record::meta_hashes(&site);
+    let related = output::page_record::related_hash(&site, &derived);
+    let record = render_key
+        .zip(output::manifest::folder_identity(&output))
+        .and_then(|(key, id)| output::page_record::PageRecord::load(&cache_dir, &id, key));
+    let signatures = match &record {
+        Some(record) => {
+            let changes = record.changes(&site, &file_keys, &metas, related);
+            let before = record.signatures();
+            let mut selection =
+                render::affected::Selection::for_build(&site, &derived, &before, &changes);
+            plan.keep_pages(|path, page| selection.wants(path, page));
+            selection.after
+        }
+        None => render::affected::signatures(plan.pages(), &site, &derived),
+    };
+    timings.record("select pages", &mut clock);
     let ctx = render::pages::RenderContext::new(
         tera,
         &site,
@@ -479,6 +512,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport, Failure
         search::static_index::manifest_json(&index.manifest),
     );
     let writer = match output::OutputWriter::new(&output, &cache_dir) {
+        Ok(w) if record.is_some() => w.keeping(),
         Ok(w) => w,
         Err(e) => {
             return Err(fail(
@@ -517,6 +551,12 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport, Failure
         }
     };
     timings.record("swap", &mut clock);
+    if let Some(key) = render_key
+        && let Some(identity) = output::manifest::folder_identity(&output)
+    {
+        output::page_record::PageRecord::new(key, &site, &file_keys, &metas, related, &signatures)
+            .save(&cache_dir, &identity);
+    }
     if let Some(identity) = output::manifest::folder_identity(&output)
         && let Some(input_key) = input_key
     {
@@ -540,6 +580,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport, Failure
         output,
         published: site.incidents.len(),
         pages: page_count,
+        kept_pages: stats.kept,
         stats,
         parsed_files,
         diagnostics,
@@ -573,8 +614,9 @@ fn already_built(
         output: record.output,
         published: record.published,
         pages: record.pages,
-        stats: WriteStatsView { written: 0, unchanged: record.files, deleted: 0 },
+        stats: WriteStatsView { written: 0, unchanged: record.files, deleted: 0, kept: 0 },
         parsed_files: (0, 0),
+        kept_pages: record.pages,
         diagnostics,
         timings,
         up_to_date: true,

@@ -31,6 +31,8 @@ pub struct ParsedPostmortems {
     pub vocabulary: SearchVocabulary,
     /// Files whose outcome came from the parse cache (unchanged since it was written).
     pub reused: usize,
+    /// Each postmortem's file key (see [`parse_cache::file_key`]), by source.
+    pub file_keys: rustc_hash::FxHashMap<String, u128>,
 }
 
 /// Analyze the searchable text of an incident whose body's plain text is `body`.
@@ -59,6 +61,8 @@ pub struct FileOutcome {
     pub outline: Option<Outline>,
     /// Whether the front matter has a non-empty `summary`.
     pub summary_key: bool,
+    /// The file's key (see [`parse_cache::file_key`]); 0 for a file that could not be read.
+    pub key: u128,
 }
 
 impl FileOutcome {
@@ -70,6 +74,7 @@ impl FileOutcome {
             text,
             outline: None,
             summary_key: false,
+            key: 0,
         }
     }
 }
@@ -124,12 +129,13 @@ impl FileParser {
     /// Parse, render, validate, analyze and check the bytes of `entry` (read by the caller: the
     /// fuzz targets feed arbitrary bytes through here).
     pub fn parse_bytes(&self, entry: &SourceEntry, bytes: Vec<u8>) -> FileOutcome {
+        let key = parse_cache::file_key(entry, &bytes);
         let source = match decode_source(&entry.rel, bytes, self.mode) {
             Ok(source) => source,
             Err((diagnostic, lossy)) => {
                 // Not UTF-8: the lossy decoding shows the line with the bad byte.
                 let text = (entry.rel.clone(), PackedText::pack(&lossy));
-                return FileOutcome::unusable(*diagnostic, Some(text));
+                return FileOutcome { key, ..FileOutcome::unusable(*diagnostic, Some(text)) };
             }
         };
         let mut diags = FileDiagnostics::new(&entry.rel, &source.lines, self.mode);
@@ -174,7 +180,7 @@ impl FileParser {
             };
             (entry.rel.clone(), text)
         });
-        FileOutcome { incident, diagnostics: found, text, outline, summary_key }
+        FileOutcome { incident, diagnostics: found, text, outline, summary_key, key }
     }
 
     /// Parse `entries` in parallel, in their order.
@@ -245,6 +251,7 @@ impl FileParser {
                             parse_cache::restore(
                                 cache,
                                 &entry.rel,
+                                key,
                                 cached,
                                 &self.ctx.bodies,
                                 &self.known,
@@ -315,8 +322,12 @@ pub fn parse_postmortems(
         texts: Vec::new(),
         vocabulary: SearchVocabulary::default(),
         reused,
+        file_keys: rustc_hash::FxHashMap::default(),
     };
     for outcome in results {
+        if let Some(incident) = &outcome.incident {
+            parsed.file_keys.insert(incident.source.clone(), outcome.key);
+        }
         parsed.incidents.extend(outcome.incident);
         parsed.diagnostics.extend(outcome.diagnostics);
         parsed.texts.extend(outcome.text);

@@ -246,12 +246,14 @@ impl ParseCache {
     }
 }
 
-/// What parsing `rel` gave, from its entry in `cache`; `None` when the entry cannot be used
+/// What parsing `rel` (whose file key is `key`) gave, from its entry in `cache`; `None` when
+/// the entry cannot be used
 /// (a finding this binary does not know, a link to a postmortem file that is gone, or an
 /// analysis that does not fit the vocabulary: a damaged file).
 pub fn restore(
     cache: &ParseCache,
     rel: &str,
+    key: u128,
     cached: CachedFile,
     store: &BodyStore,
     known: &HashSet<String>,
@@ -276,12 +278,13 @@ pub fn restore(
         text: cached.text.map(|t| (rel.to_string(), t)),
         outline: None,
         summary_key: false,
+        key,
     })
 }
 
 /// Write `value` to `path` as bincode after an xxh3 checksum of it, so that a damaged or
 /// truncated file is recognized before anything in it is used.
-fn write_checked<T: Serialize>(path: &Path, value: &T) -> io::Result<()> {
+pub(crate) fn write_checked<T: Serialize>(path: &Path, value: &T) -> io::Result<()> {
     let bytes = bincode::serialize(value).map_err(io::Error::other)?;
     let mut file = File::create(path)?;
     file.write_all(&xxh3_64(&bytes).to_le_bytes())?;
@@ -290,7 +293,7 @@ fn write_checked<T: Serialize>(path: &Path, value: &T) -> io::Result<()> {
 
 /// Read what [`write_checked`] wrote; `None` when the file is missing, damaged or of another
 /// shape.
-fn read_bincode<T: serde::de::DeserializeOwned>(path: &Path) -> Option<T> {
+pub(crate) fn read_bincode<T: serde::de::DeserializeOwned>(path: &Path) -> Option<T> {
     let bytes = std::fs::read(path).ok()?;
     let (sum, payload) = bytes.split_first_chunk::<8>()?;
     (u64::from_le_bytes(*sum) == xxh3_64(payload)).then_some(())?;

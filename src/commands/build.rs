@@ -47,10 +47,22 @@ pub(super) fn run(args: &BuildArgs) -> Result<ExitCode> {
                 );
             } else {
                 let (files, reused) = done.parsed_files;
-                let cached = if reused > 0 {
-                    format!(" ({reused} of {files} postmortem files unchanged, not parsed again)")
-                } else {
+                let mut skipped = Vec::new();
+                if reused > 0 {
+                    skipped.push(format!(
+                        "{reused} of {files} postmortem files unchanged, not parsed again"
+                    ));
+                }
+                if done.kept_pages > 0 {
+                    skipped.push(format!(
+                        "{} of {} pages unaffected, not rendered again",
+                        done.kept_pages, done.pages
+                    ));
+                }
+                let cached = if skipped.is_empty() {
                     String::new()
+                } else {
+                    format!(" ({})", skipped.join("; "))
                 };
                 eprintln!(
                     "Built {what} in {took:.2}s{cached}: {} files written, {} unchanged, {} removed{findings}",

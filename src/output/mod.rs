@@ -5,6 +5,7 @@
 
 pub mod location;
 pub mod manifest;
+pub mod page_record;
 pub mod sink;
 pub mod up_to_date;
 pub mod write;
@@ -52,6 +53,9 @@ impl From<WriteError> for String {
 /// One file of the output and where it comes from.
 enum Source {
     Page(Page),
+    /// A page whose inputs did not change since the published folder's was rendered: kept
+    /// from there when the sink can (see [`Sink::keep`]), else rendered.
+    Kept(Page),
     Bytes(Vec<u8>),
     Copy(PathBuf),
     /// A folder whose files another producer writes (the search index).
@@ -136,9 +140,21 @@ impl OutputPlan {
     /// Every page planned, with its output path.
     pub fn pages(&self) -> impl Iterator<Item = (&str, &Page)> {
         self.files.iter().filter_map(|(path, _, source)| match source {
-            Source::Page(page) => Some((path.as_str(), page)),
+            Source::Page(page) | Source::Kept(page) => Some((path.as_str(), page)),
             _ => None,
         })
+    }
+
+    /// Render only the pages `render` selects (by output path and page); the others are
+    /// kept as the published folder has them where the sink can (see [`Sink::keep`]).
+    pub fn keep_pages(&mut self, mut render: impl FnMut(&str, &Page) -> bool) {
+        for (path, _, source) in &mut self.files {
+            if matches!(source, Source::Page(page) if !render(path, page))
+                && let Source::Page(page) = std::mem::replace(source, Source::Reserved)
+            {
+                *source = Source::Kept(page);
+            }
+        }
     }
 
     /// Keep only the pages `keep` selects (by output path and page), dropping every other
@@ -235,6 +251,18 @@ impl OutputPlan {
                     self.files.into_par_iter().try_for_each_with(
                         tx,
                         |tx, (path, origin, source)| {
+                            let source = match source {
+                                Source::Kept(page) => {
+                                    let kept = writer.keep(&path).map_err(|e| {
+                                        WriteError::Output(format!("keeping {path}: {e}"))
+                                    })?;
+                                    if kept {
+                                        return Ok(());
+                                    }
+                                    Source::Page(page)
+                                }
+                                other => other,
+                            };
                             let job = match source {
                                 // Too large to pass around in memory: written from here.
                                 Source::Page(Page::Json) => {
@@ -245,7 +273,7 @@ impl OutputPlan {
                                         |e| WriteError::Output(format!("writing {path}: {e}")),
                                     );
                                 }
-                                Source::Page(page) => {
+                                Source::Page(page) | Source::Kept(page) => {
                                     Job::Bytes(ctx.render(&page).map_err(|e| {
                                         WriteError::Render(format!(
                                             "rendering {path} ({origin}): {e}"

@@ -18,6 +18,12 @@ pub trait Sink: Sync {
     fn write(&self, rel: &str, bytes: &[u8]) -> io::Result<()>;
     /// Store a copy of the file `source` at `rel`.
     fn copy(&self, rel: &str, source: &Path) -> io::Result<()>;
+    /// Keep at `rel` what the published site holds there, unchanged since it was rendered
+    /// (so it need not be rendered again); `false` when that cannot be done, and the page is
+    /// rendered.
+    fn keep(&self, _rel: &str) -> io::Result<bool> {
+        Ok(false)
+    }
     /// Store at `rel` what `produce` writes (a large file, never whole in memory).
     fn write_streamed(&self, rel: &str, produce: Produce<'_>) -> io::Result<()> {
         let mut bytes = Vec::new();
@@ -41,6 +47,9 @@ impl Sink for OutputWriter {
     }
     fn write_streamed(&self, rel: &str, produce: Produce<'_>) -> io::Result<()> {
         OutputWriter::write_streamed(self, rel, produce)
+    }
+    fn keep(&self, rel: &str) -> io::Result<bool> {
+        OutputWriter::keep(self, rel)
     }
 }
 

@@ -25,6 +25,9 @@ pub struct WriteStats {
     pub unchanged: usize,
     /// Stale files deleted.
     pub deleted: usize,
+    /// Pages kept as published instead of rendered (see [`OutputWriter::keep`]); also counted
+    /// as written or unchanged.
+    pub kept: usize,
 }
 
 /// Writes output files into the staging folder.
@@ -35,6 +38,9 @@ pub struct OutputWriter {
     created: bool,
     cache_dir: PathBuf,
     previous: Manifest,
+    /// The published folder's manifest, when pages may be kept from there (see
+    /// [`OutputWriter::keeping`]).
+    published: Manifest,
     /// Folders of the staging folder that may hold files no manifest knows (added by hand
     /// since it was last written: their modification time changed); `None` when that is not
     /// known, so the whole folder is searched.
@@ -42,6 +48,7 @@ pub struct OutputWriter {
     written: Mutex<Vec<(String, ManifestEntry)>>,
     dirs: Mutex<HashSet<PathBuf>>,
     counts: [AtomicUsize; 2],
+    kept: AtomicUsize,
 }
 
 fn vanished(path: &Path) -> io::Error {
@@ -87,8 +94,10 @@ impl OutputWriter {
             Some(id) => {
                 let path = manifest_path(cache_dir, &id);
                 let manifest = Manifest::load(&path);
-                // The staging folder is about to change: its manifest is stale until `finish`.
+                // The staging folder is about to change: its manifest and the record of what
+                // its pages were rendered from are stale until `finish`.
                 let _ = std::fs::remove_file(&path);
+                let _ = std::fs::remove_file(super::page_record::record_path(cache_dir, &id));
                 manifest
             }
             None => Manifest::default(),
@@ -111,11 +120,56 @@ impl OutputWriter {
             created: !existed,
             cache_dir: cache_dir.to_path_buf(),
             previous,
+            published: Manifest::default(),
             dirty,
             written: Mutex::new(Vec::new()),
             dirs: Mutex::new(dirs),
             counts: [AtomicUsize::new(0), AtomicUsize::new(0)],
+            kept: AtomicUsize::new(0),
         })
+    }
+
+    /// Let [`OutputWriter::keep`] keep files of the published folder: reads its manifest.
+    pub fn keeping(mut self) -> OutputWriter {
+        if let Some(id) = folder_identity(&self.output) {
+            self.published = Manifest::load(&manifest_path(&self.cache_dir, &id));
+        }
+        self
+    }
+
+    /// Keep at `rel` the file the published folder holds there: nothing to do when the staging
+    /// folder holds the same bytes (as its manifest and the file's stamp say), else a copy of
+    /// the published file. `false` when the published file is not known to be intact (its
+    /// manifest does not list it, or it changed since): the caller renders it.
+    pub fn keep(&self, rel: &str) -> io::Result<bool> {
+        check_relative(rel)?;
+        let Some(published) = self.published.entries.get(rel) else { return Ok(false) };
+        if let Some(stamp) = self.previous.held(&self.stage, rel, published.hash) {
+            self.record(rel, published.hash, stamp, false)?;
+            self.kept.fetch_add(1, Ordering::Relaxed);
+            return Ok(true);
+        }
+        let source = self.output.join(rel);
+        let expected = (published.size, published.mtime_ns);
+        if stamp(&source) != Some(expected) {
+            return Ok(false);
+        }
+        let path = self.stage.join(rel);
+        self.ensure_parent(&path)?;
+        match path.symlink_metadata() {
+            Ok(m) if m.is_dir() => std::fs::remove_dir_all(&path)?,
+            Ok(_) => std::fs::remove_file(&path)?,
+            Err(_) => {}
+        }
+        std::fs::copy(&source, &path)?;
+        let copied = stamp(&path).ok_or_else(|| vanished(&path))?;
+        if copied.0 != published.size {
+            // Changed while it was copied: rendered instead.
+            return Ok(false);
+        }
+        self.record(rel, published.hash, copied, true)?;
+        self.kept.fetch_add(1, Ordering::Relaxed);
+        Ok(true)
     }
 
     fn ensure_parent(&self, path: &Path) -> io::Result<()> {
@@ -270,6 +324,7 @@ impl OutputWriter {
             written: self.counts[0].load(Ordering::Relaxed),
             unchanged: self.counts[1].load(Ordering::Relaxed),
             deleted,
+            kept: self.kept.load(Ordering::Relaxed),
         })
     }
 }
@@ -414,7 +469,7 @@ fn prune_manifests(cache_dir: &Path, keep: &[Option<String>]) {
     let Ok(entries) = std::fs::read_dir(cache_dir.join("outputs")) else { return };
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        let id = name.trim_end_matches(".tsv");
+        let id = name.split_once('.').map_or(name.as_str(), |(id, _)| id);
         if !keep.iter().flatten().any(|k| k == id) {
             let _ = std::fs::remove_file(entry.path());
         }

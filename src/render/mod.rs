@@ -1,7 +1,9 @@
 //! Stage 5: HTML. Markdown bodies are rendered while parsing ([`markdown`]); pages are
 //! rendered through the theme's Tera templates ([`templates`]) from view structs ([`view`]),
-//! one [`pages::Page`] at a time ([`page_views`]).
+//! one [`pages::Page`] at a time ([`page_views`]); after a change, only the pages it affects
+//! ([`affected`]).
 
+pub mod affected;
 pub mod charts;
 pub mod highlight;
 pub mod links;

@@ -3,7 +3,6 @@
 //! themselves, and errors show as an overlay while the last good version stays online.
 //! `/api/search` answers from the tantivy index with the same JSON as `hindsight search --json`.
 
-pub mod affected;
 pub mod http;
 pub mod listen;
 pub mod live;

@@ -3,7 +3,7 @@
 //!
 //! A change to a postmortem re-parses that file only, derives again (reusing the related
 //! incidents, the expensive part), and renders only the pages whose content changed (see
-//! [`super::affected`]): a quick rebuild. A moment later, [`Workspace::settle`] brings the rest
+//! [`crate::render::affected`]): a quick rebuild. A moment later, [`Workspace::settle`] brings the rest
 //! up to date: related incidents, the browser's search index and the search page, and the
 //! tantivy index `/api/search` answers from. A change to `hindsight.toml`, a template, a static
 //! file or a bundle asset rebuilds everything.
@@ -16,7 +16,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::affected::{Changes, Selection, Signatures, meta_hash, signatures};
 use crate::config::{CONFIG_FILE, SiteConfig};
 use crate::derive::{Derived, Reuse, derive_site, derive_site_reusing};
 use crate::diagnostics::report::SourceTexts;
@@ -26,6 +25,7 @@ use crate::model::Site;
 use crate::model::site::find_duplicate_slugs;
 use crate::output::{MemorySink, OutputPlan};
 use crate::parse::FileParser;
+use crate::render::affected::{Changes, Selection, Signatures, meta_hash, signatures};
 use crate::render::pages::{Page, RenderContext, card_value, plan_pages};
 use crate::render::templates::load_templates;
 use crate::search::document::SearchVocabulary;
@@ -341,7 +341,7 @@ impl Workspace {
             return Err(Failure { diagnostics: errors, sources: sources.clone() });
         }
         self.parser.extend_vocabulary(&mut self.vocabulary);
-        let mut changes = Changes { files: replaced.clone(), meta: HashSet::new() };
+        let mut changes = Changes { files: replaced.clone(), meta: HashSet::new(), related: false };
         for source in &replaced {
             self.cards.remove(source);
             let new = self.site.index_of_source(source).map(|i| meta_hash(&self.site.incidents[i]));
@@ -395,6 +395,8 @@ impl Workspace {
         })?;
         self.index_stale = true;
         let pending = self.unsettled.get_or_insert_with(Changes::default);
+        // Settling derives related incidents again, which an edited text may change.
+        pending.related |= !changes.files.is_empty();
         pending.files.extend(changes.files);
         pending.meta.extend(changes.meta);
         let millis = started.elapsed().as_millis();

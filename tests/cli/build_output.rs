@@ -1,14 +1,6 @@
 //! Properties of the output as a whole: deterministic, incremental, atomic.
 
-use crate::support::{KbTest, walkdir};
-
-fn tree(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
-    walkdir(dir)
-        .into_iter()
-        .filter(|p| p.is_file())
-        .map(|p| (p.strip_prefix(dir).unwrap().display().to_string(), std::fs::read(&p).unwrap()))
-        .collect()
-}
+use crate::support::{KbTest, tree};
 
 #[test]
 fn two_builds_of_the_same_input_are_byte_identical() {
@@ -143,91 +135,4 @@ fn any_change_to_sources_options_or_output_makes_a_real_build() {
     std::fs::remove_dir_all(kb.path().join(".hindsight/search")).unwrap();
     assert!(!up_to_date(&kb, &[]));
     assert!(up_to_date(&kb, &[]));
-}
-
-/// Build `kb` afresh (without its parse cache) into another folder and check that the site is
-/// byte for byte the one the last (cached) build left in `public/`.
-fn assert_same_as_a_fresh_build(kb: &KbTest) {
-    let parsed = kb.path().join(".hindsight/parsed");
-    let aside = kb.path().join("parsed-aside");
-    std::fs::rename(&parsed, &aside).unwrap();
-    let fresh = kb.build(&["--output", "fresh"]).success();
-    assert!(!fresh.stderr().contains("not parsed again"), "{}", fresh.stderr());
-    let (cached, fresh) = (tree(&kb.path().join("public")), tree(&kb.path().join("fresh")));
-    assert_eq!(
-        cached.iter().map(|f| &f.0).collect::<Vec<_>>(),
-        fresh.iter().map(|f| &f.0).collect::<Vec<_>>()
-    );
-    for ((name, x), (_, y)) in cached.iter().zip(&fresh) {
-        assert!(x == y, "{name} differs between the cached and the fresh build");
-    }
-    std::fs::remove_dir_all(&parsed).unwrap();
-    std::fs::rename(&aside, &parsed).unwrap();
-    std::fs::remove_dir_all(kb.path().join("fresh")).unwrap();
-}
-
-#[test]
-fn a_rebuild_parses_only_the_changed_files_and_builds_what_a_fresh_build_would() {
-    let kb = crate::support::example_site();
-    // (files not parsed again, postmortem files) from the build's summary.
-    let reused = |run: &crate::support::Run| -> Option<(usize, usize)> {
-        let err = run.stderr();
-        let at = err.find(" postmortem files unchanged, not parsed again")?;
-        let start = err[..at].rfind('(')? + 1;
-        let (a, b) = err[start..at].split_once(" of ")?;
-        Some((a.parse().ok()?, b.parse().ok()?))
-    };
-    let files = walkdir(&kb.path().join("postmortems"))
-        .iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "md"))
-        .count();
-    let first = kb.build(&[]).success();
-    assert_eq!(reused(&first), None, "{}", first.stderr());
-    // One file edited: a word no other postmortem uses comes in, then goes again (the
-    // cache's vocabulary keeps it; the site must not).
-    let file = "postmortems/2021/2021-03-09-internal-dns-resolution-failures.md";
-    let text = std::fs::read_to_string(kb.path().join(file)).unwrap();
-    kb.write(file, &format!("{text}\nThe zanzibarquux resolver taught us to pin TTLs.\n"));
-    let run = kb.build(&[]).success();
-    assert_eq!(reused(&run), Some((files - 1, files)), "{}", run.stderr());
-    let page = "public/postmortems/2021-03-09-internal-dns-resolution-failures/index.html";
-    assert!(kb.read(page).contains("zanzibarquux"));
-    assert_same_as_a_fresh_build(&kb);
-    kb.write(file, &text);
-    let run = kb.build(&[]).success();
-    assert_eq!(reused(&run), Some((files - 1, files)), "{}", run.stderr());
-    assert!(!kb.read(page).contains("zanzibarquux"));
-    assert_same_as_a_fresh_build(&kb);
-    // A postmortem added.
-    let added = "postmortems/2025/2025-12-01-queue-replay.md";
-    kb.write(
-        added,
-        "+++\ntitle = \"Queue replay duplicated refunds\"\ndate = 2025-12-01\nseverity = \"SEV2\"\n\
-         tags = [\"queue\"]\nservices = [\"payments\"]\n+++\n\nA replayed queue sent refunds twice.\n",
-    );
-    let run = kb.build(&[]).success();
-    assert_eq!(reused(&run), Some((files, files + 1)), "{}", run.stderr());
-    assert_same_as_a_fresh_build(&kb);
-    // A postmortem another one links to deleted: the unchanged file that links to it is
-    // parsed again and its broken link reported.
-    let target = "postmortems/2024/2024-03-27-subscription-cron-double-run.md";
-    let target_text = std::fs::read_to_string(kb.path().join(target)).unwrap();
-    std::fs::remove_file(kb.path().join(target)).unwrap();
-    let broken = kb.build(&[]).failure();
-    assert!(
-        broken.stderr().contains("2023-07-19-ledger-wallet-spend-sign-flip.md"),
-        "{}",
-        broken.stderr()
-    );
-    assert!(broken.stderr().contains("does not exist"), "{}", broken.stderr());
-    kb.write(target, &target_text);
-    kb.build(&[]).success();
-    assert_same_as_a_fresh_build(&kb);
-    // The configuration changed: everything is parsed again.
-    let config = std::fs::read_to_string(kb.path().join("hindsight.toml")).unwrap();
-    kb.write("hindsight.toml", &format!("{config}\n# edited\n"));
-    let run = kb.build(&[]).success();
-    assert_eq!(reused(&run), None, "{}", run.stderr());
-    let run = kb.run(&["build", ".", "--build-date", "2026-12-01"]).success();
-    assert_eq!(reused(&run), None, "another build date: {}", run.stderr());
 }

@@ -12,6 +12,7 @@ mod hardening;
 mod init;
 mod markdown;
 mod navigation;
+mod rebuild;
 mod search;
 mod serve;
 mod support;

@@ -81,6 +81,15 @@ pub(crate) fn walkdir(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// The fixture folder `tests/fixtures/<name>`.
+/// Every file under `dir`, with its path relative to `dir` and its bytes, in path order.
+pub(crate) fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    walkdir(dir)
+        .into_iter()
+        .filter(|p| p.is_file())
+        .map(|p| (p.strip_prefix(dir).unwrap().display().to_string(), std::fs::read(&p).unwrap()))
+        .collect()
+}
+
 pub(crate) fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
 }

@@ -1,9 +1,11 @@
 //! Which pages a change affects. Each page that lists postmortems gets a signature: a hash of
 //! the postmortems it shows (and whatever else of theirs it shows, such as a related-incident
-//! reason). After a rebuild, a page is rendered again when its signature changed, or when it
-//! shows a postmortem whose front matter changed; a postmortem's own page whenever its file
-//! changed. Pages of site-wide numbers are rendered again when any front matter changed, the
-//! heavy ones (exports, feeds, the action tracker, stats) only when the site settles.
+//! reason or how many a list holds). After a change, a page is rendered again when its
+//! signature changed, or when it shows a postmortem whose front matter changed; a postmortem's
+//! own page whenever its file changed. Pages of site-wide numbers are rendered again when any
+//! front matter changed, the heavy ones (exports, feeds, the action tracker, stats) in `serve`
+//! only when the site settles. `serve` keeps the signatures in memory; `build` keeps them with
+//! the published folder (see [`crate::output::page_record`]).
 
 use std::collections::HashSet;
 use std::hash::{Hash, Hasher};
@@ -12,7 +14,7 @@ use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
 
 use crate::derive::Derived;
 use crate::model::{Incident, Site};
-use crate::render::pages::{Page, Taxonomy, page_count};
+use crate::render::pages::{Page, Taxonomy};
 
 /// Output path → signature of the pages that list postmortems.
 pub type Signatures = FxHashMap<String, u64>;
@@ -25,6 +27,8 @@ pub struct Changes {
     /// Sources of the postmortems whose front matter (what other pages show of them)
     /// changed, appeared or disappeared.
     pub meta: HashSet<String>,
+    /// Whether any postmortem's related incidents changed (the export lists them).
+    pub related: bool,
 }
 
 /// A hash of everything of a postmortem that pages other than its own show.
@@ -87,6 +91,11 @@ fn members(page: &Page, site: &Site, derived: &Derived) -> Option<(Vec<usize>, u
                 shown.push(r.incident);
                 r.reason.hash(&mut extra);
             }
+            // Links to other postmortems point at their pages.
+            for link in &site.incidents[i].body.source_links {
+                site.url_of_source(&link.target).hash(&mut extra);
+                shown.extend(site.index_of_source(&link.target));
+            }
             for position in &derived.path_positions[i] {
                 let path = &derived.paths[position.path].incidents;
                 path.len().hash(&mut extra);
@@ -97,12 +106,15 @@ fn members(page: &Page, site: &Site, derived: &Derived) -> Option<(Vec<usize>, u
         }
         Page::PostmortemIndex { page } => {
             let n = site.incidents.len();
-            page_count(n, size).hash(&mut extra);
+            // It shows how many there are in each year (and so in all).
+            for year in &derived.years {
+                (year.slug.as_str(), year.incidents.len()).hash(&mut extra);
+            }
             ((page - 1) * size..(page * size).min(n)).collect()
         }
         Page::Term { taxonomy, term, page } => {
             let t = &taxonomy.terms(derived)[*term];
-            (t.title.as_str(), page_count(t.incidents.len(), size)).hash(&mut extra);
+            (t.title.as_str(), t.incidents.len()).hash(&mut extra);
             if *taxonomy == Taxonomy::Services {
                 // A service page shows its counts by year and median time to resolve.
                 return Some((t.incidents.clone(), extra.finish()));
@@ -114,11 +126,12 @@ fn members(page: &Page, site: &Site, derived: &Derived) -> Option<(Vec<usize>, u
             let size = crate::render::pages::lessons_page_size(site);
             let lessons: Vec<(usize, usize)> =
                 theme.lessons.iter().skip((page - 1) * size).take(size).copied().collect();
-            (lessons.as_slice(), page_count(theme.lessons.len(), size)).hash(&mut extra);
+            (lessons.as_slice(), theme.lessons.len(), theme.postmortem_count()).hash(&mut extra);
             lessons.iter().map(|(i, _)| *i).collect()
         }
         Page::Path(p) => derived.paths[*p].incidents.clone(),
         Page::Feed { tag: Some(t) } => {
+            derived.tags[*t].title.hash(&mut extra);
             derived.tags[*t].incidents.iter().take(20).copied().collect()
         }
         Page::Alias { incident, .. } => vec![*incident],
@@ -160,6 +173,8 @@ pub struct Selection<'a> {
     identities: Vec<u64>,
     /// Whether the site is settling (heavy pages are rendered too).
     settling: bool,
+    /// Whether the search index is written too (with the pages that inline its manifest).
+    with_index: bool,
     /// The signatures of the rebuilt site, filled in by [`Selection::wants`].
     pub after: Signatures,
 }
@@ -176,17 +191,40 @@ impl<'a> Selection<'a> {
         let meta = changes.meta.iter().filter_map(|s| site.index_of_source(s)).collect();
         let after = Signatures::default();
         let identities = identities(site);
-        Selection { site, derived, before, changes, meta, identities, settling, after }
+        Selection {
+            site,
+            derived,
+            before,
+            changes,
+            meta,
+            identities,
+            settling,
+            with_index: false,
+            after,
+        }
+    }
+
+    /// A selection for a build, which writes the search index and every heavy page that
+    /// changed (see [`Selection::new`]).
+    pub fn for_build(
+        site: &'a Site,
+        derived: &'a Derived,
+        before: &'a Signatures,
+        changes: &'a Changes,
+    ) -> Selection<'a> {
+        Selection { with_index: true, ..Selection::new(site, derived, before, changes, true) }
     }
 
     /// Whether `page`, at output path `path`, must be rendered again. Records its signature.
     pub fn wants(&mut self, path: &str, page: &Page) -> bool {
         let Some((shown, extra)) = members(page, self.site, self.derived) else {
+            let meta = !self.changes.meta.is_empty();
             return match page {
                 // Rendered with the search index.
-                Page::NotFound | Page::Search => false,
-                _ if is_heavy(page) => self.settling && !self.changes.meta.is_empty(),
-                _ => !self.changes.meta.is_empty(),
+                Page::NotFound | Page::Search => self.with_index,
+                Page::Json => self.settling && (meta || self.changes.related),
+                _ if is_heavy(page) => self.settling && meta,
+                _ => meta,
             };
         };
         let signature = signature(&shown, extra, &self.identities);
