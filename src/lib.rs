@@ -495,7 +495,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport, Failure
         .and_then(|(key, id)| output::page_record::PageRecord::load(&cache_dir, &id, key));
     let signatures = match &record {
         Some(record) => {
-            let changes = record.changes(&site, &file_keys, &metas, related);
+            let changes = record.changes(&site, &file_keys, (&metas, related));
             let before = record.signatures();
             let mut selection =
                 render::affected::Selection::for_build(&site, &derived, &before, &changes);
@@ -505,6 +505,10 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport, Failure
         None => render::affected::signatures(plan.pages(), &site, &derived),
     };
     timings.record("select pages", &mut clock);
+    let index = match &record {
+        Some(record) => index.reusing(record.index_hashes()),
+        None => index,
+    };
     let ctx = render::pages::RenderContext::new(
         tera,
         &site,
@@ -523,8 +527,8 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport, Failure
             ));
         }
     };
-    match plan.write(&ctx, &writer, Some(&index)) {
-        Ok(()) => {}
+    let kept_pages = match plan.write(&ctx, &writer, Some(&index)) {
+        Ok(kept) => kept,
         Err(output::WriteError::Render(e)) => {
             let mut all = diagnostics;
             all.push(
@@ -537,7 +541,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport, Failure
             let help = "the previous site was left untouched";
             return Err(fail(e, help, &diagnostics, sources));
         }
-    }
+    };
     timings.record("render, index, write", &mut clock);
     let stats = match writer.finish() {
         Ok(stats) => stats,
@@ -554,8 +558,16 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport, Failure
     if let Some(key) = render_key
         && let Some(identity) = output::manifest::folder_identity(&output)
     {
-        output::page_record::PageRecord::new(key, &site, &file_keys, &metas, related, &signatures)
-            .save(&cache_dir, &identity);
+        let index = index.shard_hashes();
+        output::page_record::PageRecord::new(
+            key,
+            &site,
+            &file_keys,
+            (&metas, related),
+            &signatures,
+            index,
+        )
+        .save(&cache_dir, &identity);
     }
     if let Some(identity) = output::manifest::folder_identity(&output)
         && let Some(input_key) = input_key
@@ -580,7 +592,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport, Failure
         output,
         published: site.incidents.len(),
         pages: page_count,
-        kept_pages: stats.kept,
+        kept_pages,
         stats,
         parsed_files,
         diagnostics,
@@ -614,7 +626,7 @@ fn already_built(
         output: record.output,
         published: record.published,
         pages: record.pages,
-        stats: WriteStatsView { written: 0, unchanged: record.files, deleted: 0, kept: 0 },
+        stats: WriteStatsView { written: 0, unchanged: record.files, deleted: 0 },
         parsed_files: (0, 0),
         kept_pages: record.pages,
         diagnostics,

@@ -13,6 +13,8 @@ pub mod write;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use rayon::prelude::*;
 
 use crate::derive::Derived;
@@ -207,13 +209,14 @@ impl OutputPlan {
     /// Render and write everything with `writer`. Pages render in parallel; one thread writes,
     /// because creating files from several threads at once makes the file system contend
     /// (measured: twice the kernel time with two writers on ext4). It first creates every
-    /// folder, while the first pages render.
+    /// folder, while the first pages render. Returns how many pages were kept as published
+    /// (see [`OutputPlan::keep_pages`]).
     pub fn write<S: Sink>(
         self,
         ctx: &RenderContext<'_>,
         writer: &S,
         index: Option<&StaticIndex<'_>>,
-    ) -> Result<(), WriteError> {
+    ) -> Result<usize, WriteError> {
         enum Job {
             Bytes(Vec<u8>),
             Copy(PathBuf),
@@ -230,6 +233,7 @@ impl OutputPlan {
         folders.dedup();
         let folders: Vec<String> = folders.into_iter().map(String::from).collect();
         let (tx, rx) = std::sync::mpsc::sync_channel::<(String, Job)>(256);
+        let kept_pages = AtomicUsize::new(0);
         std::thread::scope(|scope| {
             let writing = scope.spawn(move || -> Result<(), String> {
                 writer.create_folders(&folders).map_err(|e| format!("creating folders: {e}"))?;
@@ -257,6 +261,7 @@ impl OutputPlan {
                                         WriteError::Output(format!("keeping {path}: {e}"))
                                     })?;
                                     if kept {
+                                        kept_pages.fetch_add(1, Ordering::Relaxed);
                                         return Ok(());
                                     }
                                     Source::Page(page)
@@ -290,7 +295,9 @@ impl OutputPlan {
                     )
                 },
                 || {
-                    let result = index.map_or(Ok(()), |index| index.write(&index_sink));
+                    let keep =
+                        |path: &str| writer.keep(path).map_err(|e| format!("keeping {path}: {e}"));
+                    let result = index.map_or(Ok(()), |index| index.write(&index_sink, &keep));
                     drop(index_sink);
                     result.map_err(WriteError::Output)
                 },
@@ -301,7 +308,7 @@ impl OutputPlan {
             match (written, rendered) {
                 (Err(e), _) => Err(WriteError::Output(e)),
                 (Ok(()), Err(e)) => Err(e),
-                (Ok(()), Ok(())) => Ok(()),
+                (Ok(()), Ok(())) => Ok(kept_pages.into_inner()),
             }
         })
     }

@@ -21,7 +21,7 @@ use crate::model::Site;
 use crate::render::affected::{Changes, Signatures, meta_hash};
 
 /// Bumped when the record's shape or meaning changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// What the pages of a published folder were rendered from.
 #[derive(Serialize, Deserialize)]
@@ -36,6 +36,9 @@ pub struct PageRecord {
     related: u64,
     /// Signatures of the pages that list postmortems, by output path.
     signatures: Vec<(String, u64)>,
+    /// What each postings shard of the browser's search index was made from (see
+    /// [`crate::search::static_index::StaticIndex::reusing`]).
+    index: Vec<u64>,
 }
 
 /// Where the record of the folder with `identity` is kept.
@@ -95,14 +98,14 @@ pub fn related_hash(site: &Site, derived: &Derived) -> u64 {
 impl PageRecord {
     /// The record of a site whose pages have `signatures`; `file_keys` maps each postmortem's
     /// source to its file key, `metas` holds each one's [`meta_hash`] (see [`meta_hashes`]) and
-    /// `related` is the site's [`related_hash`].
+    /// `related` is the site's [`related_hash`]; `index` holds the search index's shard hashes.
     pub fn new(
         key: u128,
         site: &Site,
         file_keys: &FxHashMap<String, u128>,
-        metas: &[u64],
-        related: u64,
+        (metas, related): (&[u64], u64),
         signatures: &Signatures,
+        index: Vec<u64>,
     ) -> PageRecord {
         let mut signatures: Vec<(String, u64)> =
             signatures.iter().map(|(path, s)| (path.clone(), *s)).collect();
@@ -121,6 +124,7 @@ impl PageRecord {
                 .collect(),
             related,
             signatures,
+            index,
         }
     }
 
@@ -144,6 +148,11 @@ impl PageRecord {
         }
     }
 
+    /// The search index's shard hashes (see [`PageRecord::new`]).
+    pub fn index_hashes(&self) -> &[u64] {
+        &self.index
+    }
+
     /// The signatures of the recorded pages.
     pub fn signatures(&self) -> Signatures {
         self.signatures.iter().cloned().collect()
@@ -157,8 +166,7 @@ impl PageRecord {
         &self,
         site: &Site,
         file_keys: &FxHashMap<String, u128>,
-        metas: &[u64],
-        related: u64,
+        (metas, related): (&[u64], u64),
     ) -> Changes {
         let mut before: FxHashMap<&str, (u128, u64)> = self
             .incidents

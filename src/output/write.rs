@@ -25,9 +25,6 @@ pub struct WriteStats {
     pub unchanged: usize,
     /// Stale files deleted.
     pub deleted: usize,
-    /// Pages kept as published instead of rendered (see [`OutputWriter::keep`]); also counted
-    /// as written or unchanged.
-    pub kept: usize,
 }
 
 /// Writes output files into the staging folder.
@@ -48,7 +45,6 @@ pub struct OutputWriter {
     written: Mutex<Vec<(String, ManifestEntry)>>,
     dirs: Mutex<HashSet<PathBuf>>,
     counts: [AtomicUsize; 2],
-    kept: AtomicUsize,
 }
 
 fn vanished(path: &Path) -> io::Error {
@@ -125,7 +121,6 @@ impl OutputWriter {
             written: Mutex::new(Vec::new()),
             dirs: Mutex::new(dirs),
             counts: [AtomicUsize::new(0), AtomicUsize::new(0)],
-            kept: AtomicUsize::new(0),
         })
     }
 
@@ -146,7 +141,6 @@ impl OutputWriter {
         let Some(published) = self.published.entries.get(rel) else { return Ok(false) };
         if let Some(stamp) = self.previous.held(&self.stage, rel, published.hash) {
             self.record(rel, published.hash, stamp, false)?;
-            self.kept.fetch_add(1, Ordering::Relaxed);
             return Ok(true);
         }
         let source = self.output.join(rel);
@@ -168,7 +162,6 @@ impl OutputWriter {
             return Ok(false);
         }
         self.record(rel, published.hash, copied, true)?;
-        self.kept.fetch_add(1, Ordering::Relaxed);
         Ok(true)
     }
 
@@ -324,7 +317,6 @@ impl OutputWriter {
             written: self.counts[0].load(Ordering::Relaxed),
             unchanged: self.counts[1].load(Ordering::Relaxed),
             deleted,
-            kept: self.kept.load(Ordering::Relaxed),
         })
     }
 }

@@ -21,8 +21,13 @@
 //! - `c/N.js`: result cards (title, URL, date, severity, summary, excerpt), a few per file.
 //! - `f/*.js`: facets (tags, services, severity, dates and time to resolve per postmortem),
 //!   fetched only when filtering.
+//!
+//! A build that knows the hashes of what each postings shard was made from last time (see
+//! [`StaticIndex::reusing`]) keeps the shards whose input is unchanged as published instead of
+//! encoding them again: after a one-file edit, most of them.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use base64::Engine as _;
 use rayon::prelude::*;
@@ -90,6 +95,16 @@ pub fn typo_keys(word: &str) -> [String; 2] {
     let prefix: String = chars.iter().take(2).collect();
     let suffix: String = chars[n.saturating_sub(2)..].iter().collect();
     [format!("p{prefix}{n}"), format!("s{suffix}{n}")]
+}
+
+/// Keep every one of `paths` (see [`Keep`]); `false` as soon as one cannot be kept.
+fn keep_all(paths: &[String], keep: Keep<'_>) -> Result<bool, String> {
+    for path in paths {
+        if !keep(path)? {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 /// A stem's postings while the index is built.
@@ -339,6 +354,20 @@ pub struct Manifest {
 /// Where a file of the index goes: `Ok` to continue, `Err` to stop (the writer failed).
 pub type Sink<'s> = &'s (dyn Fn(String, Vec<u8>) -> Result<(), String> + Sync);
 
+/// Keeps the published file at a path: `Ok(false)` when it cannot (the file is then written).
+pub type Keep<'s> = &'s (dyn Fn(&str) -> Result<bool, String> + Sync);
+
+/// `x` to three significant digits. The average field lengths that decide which postings of a
+/// very common stem are its main ones are rounded so, so that a small edit does not change
+/// every shard holding such a stem (the browser scores with the exact averages).
+fn coarse(x: f64) -> f64 {
+    if !x.is_finite() || x <= 0.0 {
+        return x;
+    }
+    let scale = 10f64.powi(2 - x.log10().floor() as i32);
+    (x * scale).round() / scale
+}
+
 /// The browser index of a site, planned: the manifest is known (the search page inlines it)
 /// before the files are produced, which [`StaticIndex::write`] streams to a sink in parallel,
 /// so the whole index is never in memory at once.
@@ -354,6 +383,12 @@ pub struct StaticIndex<'a> {
     shard_of: Vec<u32>,
     /// The synonym table's multi-word members (see [`synonym_phrases`]).
     phrases: Vec<Phrase>,
+    /// The average field lengths, [`coarse`], for choosing main postings.
+    split_avg: [f64; NUM_FIELDS],
+    /// Per postings shard, the hash of its input last time (see [`StaticIndex::reusing`]).
+    reuse: Vec<u64>,
+    /// Per postings shard, the hash of its input, filled in by [`StaticIndex::write`].
+    shard_hashes: Vec<AtomicU64>,
 }
 
 impl<'a> StaticIndex<'a> {
@@ -471,17 +506,36 @@ impl<'a> StaticIndex<'a> {
         StaticIndex {
             site,
             vocabulary,
+            split_avg: manifest.avg.map(coarse),
+            shard_hashes: (0..manifest.post).map(|_| AtomicU64::new(0)).collect(),
             manifest,
             surface_df,
             surfaces,
             dict_bounds,
             shard_of,
             phrases,
+            reuse: Vec::new(),
         }
     }
 
-    /// Produce every file of the index, in parallel, into `sink`.
-    pub fn write(&self, sink: Sink<'_>) -> Result<(), String> {
+    /// Keep the postings shards whose input hashes as in `hashes` (what
+    /// [`StaticIndex::shard_hashes`] gave for the published index) as published, when the
+    /// `keep` given to [`StaticIndex::write`] can.
+    pub fn reusing(mut self, hashes: &[u64]) -> StaticIndex<'a> {
+        if hashes.len() == self.shard_hashes.len() {
+            self.reuse = hashes.to_vec();
+        }
+        self
+    }
+
+    /// Per postings shard, the hash of what it was made from (after [`StaticIndex::write`]).
+    pub fn shard_hashes(&self) -> Vec<u64> {
+        self.shard_hashes.iter().map(|h| h.load(Ordering::Relaxed)).collect()
+    }
+
+    /// Produce every file of the index, in parallel, into `sink`; postings shards unchanged
+    /// since the hashes given to [`StaticIndex::reusing`] go to `keep` instead.
+    pub fn write(&self, sink: Sink<'_>, keep: Keep<'_>) -> Result<(), String> {
         // One group per shard group when the shards are a multiple of the groups, else (a small
         // site) one pass for everything.
         let groups =
@@ -494,7 +548,7 @@ impl<'a> StaticIndex<'a> {
             )
             .collect();
         jobs.into_par_iter().try_for_each(|job| match job {
-            Job::Postings(group) => self.write_postings(group, groups, sink),
+            Job::Postings(group) => self.write_postings(group, groups, sink, keep),
             Job::Dictionary => self.write_dictionary(sink),
             Job::Typos => self.write_typos(sink),
             Job::Facets => self.write_facets(sink),
@@ -515,8 +569,14 @@ impl<'a> StaticIndex<'a> {
     /// inverted index is in memory at once. With [`GROUPS`] groups, a shard's stems are those
     /// of one stem group (shard = hash % shards, a multiple of the groups), so each document's
     /// entries of that group are all that is read.
-    fn write_postings(&self, group: u32, groups: u32, sink: Sink<'_>) -> Result<(), String> {
-        let (n, avg) = (self.manifest.n, self.manifest.avg);
+    fn write_postings(
+        &self,
+        group: u32,
+        groups: u32,
+        sink: Sink<'_>,
+        keep: Keep<'_>,
+    ) -> Result<(), String> {
+        let (n, avg) = (self.manifest.n, self.split_avg);
         let mut terms: rustc_hash::FxHashMap<u32, TermData<'_>> = rustc_hash::FxHashMap::default();
         // The stem groups holding this group's shards: its own, or all of them in one pass.
         let read = if groups == 1 { 0..GROUPS } else { group as usize..group as usize + 1 };
@@ -540,18 +600,68 @@ impl<'a> StaticIndex<'a> {
         }
         // Every shard exists, even one no stem hashed to, so a lookup always finds a file.
         for k in (group..self.manifest.post).step_by(groups as usize) {
-            let mut bucket: Vec<EncodedTerm> = shards
-                .remove(&k)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|(t, data)| encode_term(&self.vocabulary.terms[t as usize], data, n, &avg))
-                .collect();
-            bucket.sort_by(|a, b| a.term.cmp(&b.term));
+            let mut terms = shards.remove(&k).unwrap_or_default();
+            let term = |t: u32| &*self.vocabulary.terms[t as usize];
+            terms.sort_by(|a, b| term(a.0).cmp(term(b.0)));
+            let (hash, paths) = self.shard_input(k, &terms);
+            self.shard_hashes[k as usize].store(hash, Ordering::Relaxed);
+            if self.reuse.get(k as usize) == Some(&hash) && keep_all(&paths, keep)? {
+                continue;
+            }
+            let bucket: Vec<EncodedTerm> =
+                terms.into_iter().map(|(t, data)| encode_term(term(t), data, n, &avg)).collect();
             for (path, bytes) in shard_files(k, bucket) {
                 sink(path, bytes)?;
             }
         }
         Ok(())
+    }
+
+    /// A hash of everything postings shard `k` is made from (its stems, sorted, with their
+    /// postings and positions; the main postings' averages when a stem has a tail), and the
+    /// paths of its files.
+    fn shard_input(&self, k: u32, terms: &[(u32, TermData<'_>)]) -> (u64, Vec<String>) {
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        let mut bytes = Vec::new();
+        bytes.extend_from_slice(
+            &[k, self.manifest.post, self.manifest.n].map(u32::to_le_bytes).concat(),
+        );
+        let mut paths = vec![format!("search/p/{k}.js"), format!("search/x/{k}.js")];
+        let mut tailed = false;
+        for (t, data) in terms {
+            let term = &*self.vocabulary.terms[*t as usize];
+            bytes.extend_from_slice(term.as_bytes());
+            bytes.push(0xff);
+            let mut docs = 0;
+            let mut previous = None;
+            for (&(doc, field, tf, norm), positions) in data.postings.iter().zip(&data.positions) {
+                if previous != Some(doc) {
+                    docs += 1;
+                    previous = Some(doc);
+                }
+                bytes.extend_from_slice(&doc.to_le_bytes());
+                bytes.push(field);
+                bytes.extend_from_slice(&tf.to_le_bytes());
+                bytes.push(norm);
+                bytes.extend_from_slice(&(positions.len() as u32).to_le_bytes());
+                bytes.extend_from_slice(positions);
+            }
+            if docs > MAIN_POSTINGS {
+                tailed = true;
+                let key = tail_key(term);
+                paths.extend([format!("search/p/{key}.js"), format!("search/x/{key}.js")]);
+            }
+            h.update(&bytes);
+            bytes.clear();
+        }
+        if tailed {
+            for a in self.split_avg {
+                h.update(&a.to_bits().to_le_bytes());
+            }
+        }
+        paths.sort();
+        paths.dedup();
+        (h.digest(), paths)
     }
 
     /// `s/H.js`: for each multi-word synonym, the postings of its terms in the postmortems
@@ -757,6 +867,78 @@ pub fn manifest_json(manifest: &Manifest) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+
+    /// The example site's postmortems and the strings of their analyses.
+    fn example() -> (Site, SearchVocabulary) {
+        use crate::diagnostics::Mode;
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("example-site");
+        let (config, _) = crate::config::SiteConfig::load(&root, Mode::Build, None).unwrap();
+        let layout = crate::load::walk_kb(&root, Mode::Build);
+        let date = time::macros::date!(2026 - 11 - 26);
+        let parsed = crate::parse::parse_postmortems(
+            &layout.postmortems,
+            &config,
+            date,
+            Mode::Build,
+            None,
+            None,
+        );
+        let site = Site::new(config, date, parsed.incidents, Default::default());
+        (site, parsed.vocabulary)
+    }
+
+    /// Write `index`: the files written, and the paths kept (`keep` always can).
+    fn files_of(index: &StaticIndex<'_>) -> (HashMap<String, Vec<u8>>, Vec<String>) {
+        let (written, kept) = (Mutex::new(HashMap::new()), Mutex::new(Vec::new()));
+        let sink = |path: String, bytes: Vec<u8>| {
+            written.lock().unwrap().insert(path, bytes);
+            Ok(())
+        };
+        let keep = |path: &str| {
+            kept.lock().unwrap().push(path.to_string());
+            Ok(true)
+        };
+        index.write(&sink, &keep).unwrap();
+        (written.into_inner().unwrap(), kept.into_inner().unwrap())
+    }
+
+    #[test]
+    fn postings_shards_with_unchanged_input_are_kept_and_the_others_written_as_fresh() {
+        let (before, words) = example();
+        let (published, kept) = files_of(&StaticIndex::new(&before, &words, &[]));
+        assert!(kept.is_empty(), "nothing to reuse: {kept:?}");
+        let hashes = StaticIndex::new(&before, &words, &[]).shard_hashes();
+        assert!(hashes.iter().all(|&h| h == 0), "hashes are known only once written");
+        let index = StaticIndex::new(&before, &words, &[]);
+        files_of(&index);
+        let hashes = index.shard_hashes();
+        assert!(hashes.len() > 3, "{}", hashes.len());
+        // The same site again: every postings file is kept.
+        let (written, kept) = files_of(&StaticIndex::new(&before, &words, &[]).reusing(&hashes));
+        let postings = |path: &str| path.starts_with("search/p/") || path.starts_with("search/x/");
+        assert!(written.keys().all(|p| !postings(p)), "{:?}", written.keys());
+        assert_eq!(kept.len(), published.keys().filter(|p| postings(p)).count());
+        // One postmortem's title longer: the shards of its title's stems change, no other.
+        let (mut after, words) = example();
+        after.incidents[0].search.lengths[0] += 7;
+        let (fresh, _) = files_of(&StaticIndex::new(&after, &words, &[]));
+        let (written, kept) = files_of(&StaticIndex::new(&after, &words, &[]).reusing(&hashes));
+        let changed: Vec<&String> = written.keys().filter(|p| postings(p)).collect();
+        assert!(!changed.is_empty() && !kept.is_empty(), "{changed:?} {kept:?}");
+        for path in &kept {
+            assert!(published[path] == fresh[path], "{path} was kept but changed");
+        }
+        for (path, bytes) in &written {
+            assert!(*bytes == fresh[path], "{path} differs from a fresh index's");
+        }
+        let mut all: Vec<&String> = written.keys().chain(&kept).collect();
+        all.sort();
+        let mut expected: Vec<&String> = fresh.keys().collect();
+        expected.sort();
+        assert_eq!(all, expected);
+    }
 
     #[test]
     fn typo_keys_cover_one_edit_neighbours() {
@@ -799,6 +981,17 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn averages_for_main_postings_keep_three_significant_digits() {
+        assert_eq!(coarse(512.34), 512.0);
+        assert_eq!(coarse(512.6), 513.0);
+        assert_eq!(coarse(5.3712), 5.37);
+        assert_eq!(coarse(0.012345), 0.0123);
+        assert_eq!(coarse(0.0), 0.0);
+        // A small edit to one of 10,000 postmortems does not move the value.
+        assert_eq!(coarse(812.4), coarse(812.4 + 6.0 / 10_000.0));
     }
 
     #[test]
