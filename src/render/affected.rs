@@ -33,7 +33,18 @@ pub struct Changes {
 
 /// A hash of everything of a postmortem that pages other than its own show.
 pub fn meta_hash(incident: &Incident) -> u64 {
-    let shown = format!(
+    use std::fmt::Write as _;
+    /// Hashes what is formatted into it (no string is built).
+    struct Hashing(FxHasher);
+    impl std::fmt::Write for Hashing {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            self.0.write(s.as_bytes());
+            Ok(())
+        }
+    }
+    let mut h = Hashing(FxHasher::default());
+    let _ = write!(
+        h,
         "{:?}{:?}",
         (
             &incident.slug,
@@ -56,9 +67,7 @@ pub fn meta_hash(incident: &Incident) -> u64 {
             &incident.extra,
         )
     );
-    let mut h = FxHasher::default();
-    shown.hash(&mut h);
-    h.finish()
+    h.0.finish()
 }
 
 /// Pages whose content is the whole site's, expensive to render on a large knowledge base:
@@ -244,11 +253,15 @@ pub fn signatures<'p>(
     site: &Site,
     derived: &Derived,
 ) -> Signatures {
+    use rayon::prelude::*;
     let identities = identities(site);
-    pages
+    let pages: Vec<(&str, &Page)> = pages.collect();
+    let signed: Vec<(String, u64)> = pages
+        .par_iter()
         .filter_map(|(path, page)| {
             let (shown, extra) = members(page, site, derived)?;
             Some((path.to_string(), signature(&shown, extra, &identities)))
         })
-        .collect()
+        .collect();
+    signed.into_iter().collect()
 }

@@ -1,7 +1,7 @@
 //! Rebuilds after a change: only the changed files are parsed again and only the pages the
 //! change affects are rendered again, and the site is byte for byte what a fresh build makes.
 
-use crate::support::{KbTest, tree, walkdir};
+use crate::support::{KbTest, assert_same_files, walkdir};
 
 /// Build a copy of `kb`'s sources afresh (no cache, no earlier output) and check that the
 /// site is byte for byte the one the last (incremental) build left in `public/`.
@@ -13,14 +13,8 @@ fn assert_same_as_a_fresh_build(kb: &KbTest) {
     let fresh = copy.build(&[]).success();
     assert!(!fresh.stderr().contains("not parsed again"), "{}", fresh.stderr());
     assert!(!fresh.stderr().contains("not rendered again"), "{}", fresh.stderr());
-    let (built, fresh) = (tree(&kb.path().join("public")), tree(&copy.path().join("public")));
-    assert_eq!(
-        built.iter().map(|f| &f.0).collect::<Vec<_>>(),
-        fresh.iter().map(|f| &f.0).collect::<Vec<_>>()
-    );
-    for ((name, x), (_, y)) in built.iter().zip(&fresh) {
-        assert!(x == y, "{name} differs between the incremental and the fresh build");
-    }
+    let (built, fresh) = (kb.path().join("public"), copy.path().join("public"));
+    assert_same_files(&built, &fresh, "the incremental and the fresh build");
 }
 
 #[test]

@@ -90,6 +90,21 @@ pub(crate) fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
         .collect()
 }
 
+/// Check that the folders `a` and `b` hold the same files with the same bytes; `what` says
+/// what they are, for the message. Returns how many files they hold.
+pub(crate) fn assert_same_files(a: &Path, b: &Path, what: &str) -> usize {
+    let (ta, tb) = (tree(a), tree(b));
+    assert_eq!(
+        ta.iter().map(|f| &f.0).collect::<Vec<_>>(),
+        tb.iter().map(|f| &f.0).collect::<Vec<_>>(),
+        "{what}: not the same files"
+    );
+    for ((name, x), (_, y)) in ta.iter().zip(&tb) {
+        assert!(x == y, "{name} differs between {what}");
+    }
+    ta.len()
+}
+
 pub(crate) fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
 }
