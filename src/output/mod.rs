@@ -12,7 +12,6 @@ pub mod write;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
