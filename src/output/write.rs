@@ -133,9 +133,11 @@ impl OutputWriter {
     }
 
     /// Keep at `rel` the file the published folder holds there: nothing to do when the staging
-    /// folder holds the same bytes (as its manifest and the file's stamp say), else a copy of
-    /// the published file. `false` when the published file is not known to be intact (its
-    /// manifest does not list it, or it changed since): the caller renders it.
+    /// folder holds the same bytes (as its manifest and the file's stamp say), else a hard link
+    /// to the published file (a copy where links are not supported; nothing writes into a
+    /// staging file in place, see [`OutputWriter::write`]). `false` when the published file is
+    /// not known to be intact (its manifest does not list it, or it changed since): the
+    /// caller renders it.
     pub fn keep(&self, rel: &str) -> io::Result<bool> {
         check_relative(rel)?;
         let Some(published) = self.published.entries.get(rel) else { return Ok(false) };
@@ -150,15 +152,13 @@ impl OutputWriter {
         }
         let path = self.stage.join(rel);
         self.ensure_parent(&path)?;
-        match path.symlink_metadata() {
-            Ok(m) if m.is_dir() => std::fs::remove_dir_all(&path)?,
-            Ok(_) => std::fs::remove_file(&path)?,
-            Err(_) => {}
+        remove_any(&path)?;
+        if std::fs::hard_link(&source, &path).is_err() {
+            std::fs::copy(&source, &path)?;
         }
-        std::fs::copy(&source, &path)?;
         let copied = stamp(&path).ok_or_else(|| vanished(&path))?;
         if copied.0 != published.size {
-            // Changed while it was copied: rendered instead.
+            // Changed meanwhile: rendered instead.
             return Ok(false);
         }
         self.record(rel, published.hash, copied, true)?;
@@ -217,9 +217,9 @@ impl OutputWriter {
         }
         let path = self.stage.join(rel);
         self.ensure_parent(&path)?;
-        if path.symlink_metadata().is_ok_and(|m| m.is_dir()) {
-            std::fs::remove_dir_all(&path)?;
-        }
+        // Never into the file in place: it may be a hard link to the published file (see
+        // `keep`), which must not change before the swap.
+        remove_any(&path)?;
         let mut file = std::fs::File::create(&path)?;
         file.write_all(bytes)?;
         // The stamp from the open file: no second lookup of the path.
@@ -276,9 +276,7 @@ impl OutputWriter {
         }
         let path = self.stage.join(rel);
         self.ensure_parent(&path)?;
-        if path.symlink_metadata().is_ok() {
-            std::fs::remove_file(&path)?;
-        }
+        remove_any(&path)?;
         std::fs::copy(source, &path)?;
         let stamp = stamp(&path).ok_or_else(|| vanished(&path))?;
         self.record(rel, hash, stamp, true)
@@ -318,6 +316,15 @@ impl OutputWriter {
             unchanged: self.counts[1].load(Ordering::Relaxed),
             deleted,
         })
+    }
+}
+
+/// Remove whatever is at `path` (a file, a link or a folder), if anything.
+fn remove_any(path: &Path) -> io::Result<()> {
+    match path.symlink_metadata() {
+        Ok(m) if m.is_dir() => std::fs::remove_dir_all(path),
+        Ok(_) => std::fs::remove_file(path),
+        Err(_) => Ok(()),
     }
 }
 
@@ -518,6 +525,41 @@ mod tests {
 
     fn read(path: &Path) -> String {
         std::fs::read_to_string(path).unwrap()
+    }
+
+    #[test]
+    fn kept_files_link_to_the_published_ones_which_never_change_before_the_swap() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let cache = dir.path().join(".hindsight");
+        let w = OutputWriter::new(&out, &cache).unwrap();
+        w.write("a.html", b"first a").unwrap();
+        w.write("b.html", b"first b").unwrap();
+        w.finish().unwrap();
+        // A new staging folder: what is kept is linked, not copied.
+        let w = OutputWriter::new(&out, &cache).unwrap().keeping();
+        assert!(w.keep("a.html").unwrap() && w.keep("b.html").unwrap());
+        assert!(!w.keep("c.html").unwrap(), "not published: rendered instead");
+        w.finish().unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let meta = std::fs::metadata(out.join("a.html")).unwrap();
+            assert_eq!(meta.nlink(), 2, "linked with the staging folder's copy");
+        }
+        // Writing over a linked file leaves the published one as it was until the swap.
+        let w = OutputWriter::new(&out, &cache).unwrap().keeping();
+        w.write("a.html", b"second a").unwrap();
+        assert!(w.keep("b.html").unwrap());
+        assert_eq!(read(&out.join("a.html")), "first a");
+        w.finish().unwrap();
+        assert_eq!(read(&out.join("a.html")), "second a");
+        assert_eq!(read(&out.join("b.html")), "first b");
+        // A published file changed by hand (same size) is not kept.
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        std::fs::write(out.join("b.html"), "hand  b").unwrap();
+        let w = OutputWriter::new(&out, &cache).unwrap().keeping();
+        assert!(!w.keep("b.html").unwrap());
     }
 
     #[test]
