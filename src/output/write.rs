@@ -303,7 +303,7 @@ impl OutputWriter {
         // a rebuild, while syncing 10,000 files would double the build time.
         swap_into_place(&self.stage, &self.output)?;
         // After the swap the new generation is `output`; record its manifest, and forget
-        // manifests of folders that no longer exist.
+        // those of folders not written for a while (see `OTHER_MANIFESTS`).
         // The manifest only saves work next time: a read-only cache folder costs speed, not
         // correctness, so failing to write it does not fail the build.
         if let Some(id) = folder_identity(&self.output)
@@ -464,13 +464,34 @@ fn remove_empty(stage: &Path, candidates: HashSet<PathBuf>) {
     }
 }
 
+/// Manifests (and page records) kept for folders other than the one just built and its
+/// staging folder: those of the most recently written others, so that a knowledge base built
+/// into a few folders (a drafts preview beside the site) stays incremental in each, while
+/// folders deleted long ago are forgotten.
+const OTHER_MANIFESTS: usize = 8;
+
 fn prune_manifests(cache_dir: &Path, keep: &[Option<String>]) {
     let Ok(entries) = std::fs::read_dir(cache_dir.join("outputs")) else { return };
+    // Identity → (newest modification time of its files, its files).
+    let mut others: std::collections::HashMap<String, (std::time::SystemTime, Vec<PathBuf>)> =
+        std::collections::HashMap::new();
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
         let id = name.split_once('.').map_or(name.as_str(), |(id, _)| id);
-        if !keep.iter().flatten().any(|k| k == id) {
-            let _ = std::fs::remove_file(entry.path());
+        if keep.iter().flatten().any(|k| k == id) {
+            continue;
+        }
+        let modified = entry.metadata().and_then(|m| m.modified()).unwrap_or(std::time::UNIX_EPOCH);
+        let other = others.entry(id.to_string()).or_insert((modified, Vec::new()));
+        other.0 = other.0.max(modified);
+        other.1.push(entry.path());
+    }
+    let mut others: Vec<(std::time::SystemTime, String, Vec<PathBuf>)> =
+        others.into_iter().map(|(id, (modified, files))| (modified, id, files)).collect();
+    others.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    for (_, _, files) in others.into_iter().skip(OTHER_MANIFESTS) {
+        for file in files {
+            let _ = std::fs::remove_file(file);
         }
     }
 }

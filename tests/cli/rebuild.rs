@@ -180,6 +180,12 @@ fn a_rebuild_renders_only_the_pages_a_change_affects_and_builds_what_a_fresh_bui
     kb.write(old, &format!("{now}\n{words}\n\n{words}\n"));
     step("related incidents changed", usize::MAX);
     assert_ne!(kb.read("public/postmortems.json"), json);
+    // A build into another folder in between: this folder stays incremental.
+    kb.build(&["--output", "elsewhere"]).success();
+    let now = std::fs::read_to_string(kb.path().join(backlog)).unwrap();
+    kb.write(backlog, &format!("{now}\nWritten after a build elsewhere.\n"));
+    step("a body edit after a build into another folder", 12);
+    std::fs::remove_dir_all(kb.path().join("elsewhere")).unwrap();
     // A lesson's theme changed.
     edit(&kb, backlog, "theme = \"capacity\"", "theme = \"runbooks\"");
     step("a lesson theme", usize::MAX);
