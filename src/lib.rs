@@ -507,6 +507,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport, Failure
     timings.record("select pages", &mut clock);
     let index = match &record {
         Some(record) => index.reusing(record.index_hashes()),
+        None if render_key.is_some() => index.recording(),
         None => index,
     };
     let ctx = render::pages::RenderContext::new(

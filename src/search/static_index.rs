@@ -97,6 +97,18 @@ pub fn typo_keys(word: &str) -> [String; 2] {
     [format!("p{prefix}{n}"), format!("s{suffix}{n}")]
 }
 
+/// The files of postings shard `k` whose stems with a tail are `tailed` (see [`shard_files`]).
+fn shard_paths(k: u32, tailed: &[&str]) -> Vec<String> {
+    let mut paths = vec![format!("search/p/{k}.js"), format!("search/x/{k}.js")];
+    for term in tailed {
+        let key = tail_key(term);
+        paths.extend([format!("search/p/{key}.js"), format!("search/x/{key}.js")]);
+    }
+    paths.sort();
+    paths.dedup();
+    paths
+}
+
 /// Keep every one of `paths` (see [`Keep`]); `false` as soon as one cannot be kept.
 fn keep_all(paths: &[String], keep: Keep<'_>) -> Result<bool, String> {
     for path in paths {
@@ -385,6 +397,8 @@ pub struct StaticIndex<'a> {
     phrases: Vec<Phrase>,
     /// The average field lengths, [`coarse`], for choosing main postings.
     split_avg: [f64; NUM_FIELDS],
+    /// Whether shard inputs are hashed (see [`StaticIndex::recording`]).
+    recording: bool,
     /// Per postings shard, the hash of its input last time (see [`StaticIndex::reusing`]).
     reuse: Vec<u64>,
     /// Per postings shard, the hash of its input, filled in by [`StaticIndex::write`].
@@ -514,21 +528,31 @@ impl<'a> StaticIndex<'a> {
             dict_bounds,
             shard_of,
             phrases,
+            recording: false,
             reuse: Vec::new(),
         }
     }
 
+    /// Hash what each postings shard is made from while writing (see
+    /// [`StaticIndex::shard_hashes`]), for a later build to reuse; `serve`, which never does,
+    /// skips that work.
+    pub fn recording(mut self) -> StaticIndex<'a> {
+        self.recording = true;
+        self
+    }
+
     /// Keep the postings shards whose input hashes as in `hashes` (what
     /// [`StaticIndex::shard_hashes`] gave for the published index) as published, when the
-    /// `keep` given to [`StaticIndex::write`] can.
+    /// `keep` given to [`StaticIndex::write`] can. Implies [`StaticIndex::recording`].
     pub fn reusing(mut self, hashes: &[u64]) -> StaticIndex<'a> {
         if hashes.len() == self.shard_hashes.len() {
             self.reuse = hashes.to_vec();
         }
-        self
+        self.recording()
     }
 
-    /// Per postings shard, the hash of what it was made from (after [`StaticIndex::write`]).
+    /// Per postings shard, the hash of what it was made from (after [`StaticIndex::write`] of
+    /// a recording index; 0 otherwise).
     pub fn shard_hashes(&self) -> Vec<u64> {
         self.shard_hashes.iter().map(|h| h.load(Ordering::Relaxed)).collect()
     }
@@ -603,10 +627,14 @@ impl<'a> StaticIndex<'a> {
             let mut terms = shards.remove(&k).unwrap_or_default();
             let term = |t: u32| &*self.vocabulary.terms[t as usize];
             terms.sort_by(|a, b| term(a.0).cmp(term(b.0)));
-            let (hash, paths) = self.shard_input(k, &terms);
-            self.shard_hashes[k as usize].store(hash, Ordering::Relaxed);
-            if self.reuse.get(k as usize) == Some(&hash) && keep_all(&paths, keep)? {
-                continue;
+            if self.recording {
+                let (hash, tailed) = self.shard_input(k, &terms);
+                self.shard_hashes[k as usize].store(hash, Ordering::Relaxed);
+                if self.reuse.get(k as usize) == Some(&hash)
+                    && keep_all(&shard_paths(k, &tailed), keep)?
+                {
+                    continue;
+                }
             }
             let bucket: Vec<EncodedTerm> =
                 terms.into_iter().map(|(t, data)| encode_term(term(t), data, n, &avg)).collect();
@@ -618,16 +646,15 @@ impl<'a> StaticIndex<'a> {
     }
 
     /// A hash of everything postings shard `k` is made from (its stems, sorted, with their
-    /// postings and positions; the main postings' averages when a stem has a tail), and the
-    /// paths of its files.
-    fn shard_input(&self, k: u32, terms: &[(u32, TermData<'_>)]) -> (u64, Vec<String>) {
+    /// postings and positions; the main postings' averages when a stem has a tail), and its
+    /// stems that have a tail.
+    fn shard_input<'t>(&'t self, k: u32, terms: &[(u32, TermData<'_>)]) -> (u64, Vec<&'t str>) {
         let mut h = xxhash_rust::xxh3::Xxh3::new();
         let mut bytes = Vec::new();
         bytes.extend_from_slice(
             &[k, self.manifest.post, self.manifest.n].map(u32::to_le_bytes).concat(),
         );
-        let mut paths = vec![format!("search/p/{k}.js"), format!("search/x/{k}.js")];
-        let mut tailed = false;
+        let mut tailed = Vec::new();
         for (t, data) in terms {
             let term = &*self.vocabulary.terms[*t as usize];
             bytes.extend_from_slice(term.as_bytes());
@@ -647,21 +674,17 @@ impl<'a> StaticIndex<'a> {
                 bytes.extend_from_slice(positions);
             }
             if docs > MAIN_POSTINGS {
-                tailed = true;
-                let key = tail_key(term);
-                paths.extend([format!("search/p/{key}.js"), format!("search/x/{key}.js")]);
+                tailed.push(term);
             }
             h.update(&bytes);
             bytes.clear();
         }
-        if tailed {
+        if !tailed.is_empty() {
             for a in self.split_avg {
                 h.update(&a.to_bits().to_le_bytes());
             }
         }
-        paths.sort();
-        paths.dedup();
-        (h.digest(), paths)
+        (h.digest(), tailed)
     }
 
     /// `s/H.js`: for each multi-word synonym, the postings of its terms in the postmortems
@@ -909,9 +932,12 @@ mod tests {
         let (before, words) = example();
         let (published, kept) = files_of(&StaticIndex::new(&before, &words, &[]));
         assert!(kept.is_empty(), "nothing to reuse: {kept:?}");
-        let hashes = StaticIndex::new(&before, &words, &[]).shard_hashes();
+        let hashes = StaticIndex::new(&before, &words, &[]).recording().shard_hashes();
         assert!(hashes.iter().all(|&h| h == 0), "hashes are known only once written");
-        let index = StaticIndex::new(&before, &words, &[]);
+        let unrecorded = StaticIndex::new(&before, &words, &[]);
+        files_of(&unrecorded);
+        assert!(unrecorded.shard_hashes().iter().all(|&h| h == 0), "only a recording index hashes");
+        let index = StaticIndex::new(&before, &words, &[]).recording();
         files_of(&index);
         let hashes = index.shard_hashes();
         assert!(hashes.len() > 3, "{}", hashes.len());
