@@ -11,6 +11,7 @@
 //!
 //! [`load_site`] runs stages 1–3 (all `check` needs); [`build`] runs them all.
 
+pub mod activity;
 pub mod config;
 pub mod derive;
 pub mod diagnostics;
@@ -114,6 +115,14 @@ impl Timings {
         self.stages.push((stage, now - *since, resident_bytes()));
         *since = now;
     }
+}
+
+/// Output paths of a loaded site that would clash (two things written to one file, a file
+/// where a folder must go): what `build` reports before writing, for `check` to report too.
+pub fn output_collisions(root: &Path, loaded: &LoadedSite, mode: Mode) -> Vec<Diagnostic> {
+    let pages = render::pages::plan_pages(&loaded.site, &loaded.derived);
+    output::OutputPlan::new(root, &loaded.site, &loaded.derived, pages, &loaded.static_files)
+        .collisions(mode)
 }
 
 /// Load, parse and validate the knowledge base at `root` (stages 1–3). Returns the site and

@@ -8,6 +8,7 @@ use std::path::Path;
 use rayon::prelude::*;
 use time::Date;
 
+use crate::activity::{self, Activity};
 use crate::config::SiteConfig;
 use crate::diagnostics::{Diagnostic, FileDiagnostics, Mode};
 use crate::front_matter::parse_front_matter;
@@ -141,7 +142,11 @@ impl FileParser {
         let mut diags = FileDiagnostics::new(&entry.rel, &source.lines, self.mode);
         let mut outline = None;
         let mut summary_key = false;
-        let incident = parse_front_matter(&source.text, &mut diags).and_then(|parsed| {
+        let front_matter = {
+            let _time = activity::enter(Activity::FrontMatter);
+            parse_front_matter(&source.text, &mut diags)
+        };
+        let incident = front_matter.and_then(|parsed| {
             summary_key = parsed.raw.summary.as_ref().is_some_and(|s| !s.value.trim().is_empty());
             let body = BodySource {
                 text: parsed.body,
@@ -150,7 +155,10 @@ impl FileParser {
                 bundle: entry.bundle.as_ref(),
                 known_sources: &self.known,
             };
-            let mut rendered = render_markdown(&body, self.options, &mut diags);
+            let mut rendered = {
+                let _time = activity::enter(Activity::Markdown);
+                render_markdown(&body, self.options, &mut diags)
+            };
             outline = Some(std::mem::take(&mut rendered.outline));
             if !self.mode.renders() {
                 rendered.html.clear();
@@ -158,8 +166,12 @@ impl FileParser {
             }
             // The body is about to be compressed (or spilled): analysis reads this copy.
             let plain_text = self.mode.renders().then(|| rendered.plain_text.clone());
-            let mut incident = build_incident(entry, parsed.raw, rendered, &self.ctx, &mut diags)?;
+            let mut incident = {
+                let _time = activity::enter(Activity::Validate);
+                build_incident(entry, parsed.raw, rendered, &self.ctx, &mut diags)?
+            };
             if let Some(text) = plain_text {
+                let _time = activity::enter(Activity::SearchAnalysis);
                 incident.search = analyze_incident(&incident, &text, &self.vocabulary);
             }
             Some(incident)
@@ -170,7 +182,10 @@ impl FileParser {
             incident: incident.as_ref(),
             summary_key,
         };
-        let secrets = lint_file(&self.rules, &linted, &mut diags);
+        let secrets = {
+            let _time = activity::enter(Activity::Checks);
+            lint_file(&self.rules, &linted, &mut diags)
+        };
         let found = diags.found;
         let text = (!found.is_empty()).then(|| {
             let text = if secrets.is_empty() {
@@ -202,6 +217,7 @@ impl FileParser {
         let mut words = SearchVocabulary::default();
         self.extend_vocabulary(&mut words);
         // Best effort: shards not moved into place are parsed again next time.
+        let _time = activity::enter(Activity::ParseCache);
         let _ = cache.commit(&words);
         (outcomes, reused)
     }
@@ -231,7 +247,10 @@ impl FileParser {
             .par_iter()
             .enumerate()
             .flat_map_iter(|(shard, members)| {
-                let mut kept = cache.read_shard(shard);
+                let mut kept = {
+                    let _time = activity::enter(Activity::ParseCache);
+                    cache.read_shard(shard)
+                };
                 // Entries of files that are gone (or were not kept) change the shard too.
                 let mut changed = kept.len() != members.len();
                 let mut out = Vec::with_capacity(members.len());
@@ -248,6 +267,7 @@ impl FileParser {
                     let key = parse_cache::file_key(entry, &bytes);
                     let restored = kept.remove(&entry.rel).filter(|(k, _)| *k == key).and_then(
                         |(_, cached)| {
+                            let _time = activity::enter(Activity::ParseCache);
                             parse_cache::restore(
                                 cache,
                                 &entry.rel,
@@ -274,6 +294,7 @@ impl FileParser {
                     let entries = out.iter().map(|(i, key, o)| (entries[*i].rel.as_str(), *key, o));
                     // The cache is best effort: a shard that cannot be written is parsed again.
                     let words = (self.vocabulary.terms.len(), self.vocabulary.surfaces.len());
+                    let _time = activity::enter(Activity::ParseCache);
                     let _ = cache.write_shard(shard, entries, words);
                 }
                 out.into_iter().map(|(i, _, outcome)| (i, outcome))

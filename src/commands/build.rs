@@ -13,6 +13,9 @@ use crate::cli::BuildArgs;
 /// Build the site; exit 1 (with every finding printed) when the knowledge base has errors.
 pub(super) fn run(args: &BuildArgs) -> Result<ExitCode> {
     let started = Instant::now();
+    if args.timings {
+        hindsight::activity::enable();
+    }
     let options = BuildOptions {
         load: load_options(&args.site, Mode::Build, args.base_url.clone())?,
         output: args.output.clone(),
@@ -27,6 +30,7 @@ pub(super) fn run(args: &BuildArgs) -> Result<ExitCode> {
                         rss.map_or_else(|| "-".to_string(), |b| format!("{} MB", b / 1_000_000));
                     eprintln!("{stage:<14} {:>7.1}ms {rss:>10}", took.as_secs_f64() * 1000.0);
                 }
+                print_activities();
             }
             let s = done.stats;
             let findings = if done.diagnostics.is_empty() {
@@ -79,5 +83,18 @@ pub(super) fn run(args: &BuildArgs) -> Result<ExitCode> {
             );
             Ok(ExitCode::from(1))
         }
+    }
+}
+
+/// The second `--timings` table: time per activity inside the stages, summed over threads.
+fn print_activities() {
+    let totals = hindsight::activity::totals();
+    let sum: f64 = totals.iter().map(|(_, d)| d.as_secs_f64()).sum();
+    eprintln!();
+    eprintln!("{:<20} {:>9} {:>6}", "activity (threads)", "time", "share");
+    for (activity, took) in totals {
+        let secs = took.as_secs_f64();
+        let share = if sum > 0.0 { 100.0 * secs / sum } else { 0.0 };
+        eprintln!("{:<20} {:>7.1}ms {share:>5.1}%", activity.name(), secs * 1000.0);
     }
 }

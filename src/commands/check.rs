@@ -5,9 +5,10 @@ use std::process::ExitCode;
 
 use anyhow::{Result, bail};
 use hindsight::diagnostics::report::Format;
+use hindsight::diagnostics::sort_diagnostics;
 use hindsight::diagnostics::{Code, Mode, count};
 use hindsight::lint::review::ReviewItem;
-use hindsight::{Review, load_site, review_postmortem};
+use hindsight::{Review, load_site, output_collisions, review_postmortem};
 
 use super::{load_options, report, summary};
 use crate::cli::CheckArgs;
@@ -27,7 +28,13 @@ pub(super) fn run(args: &CheckArgs) -> Result<ExitCode> {
         return print_review(&review, args);
     }
     let (diagnostics, sources) = match load_site(&args.site.dir, &options) {
-        Ok(loaded) => (loaded.diagnostics, loaded.sources),
+        Ok(loaded) => {
+            let collisions = output_collisions(&args.site.dir, &loaded, Mode::Check);
+            let mut diagnostics = loaded.diagnostics;
+            diagnostics.extend(collisions);
+            sort_diagnostics(&mut diagnostics);
+            (diagnostics, loaded.sources)
+        }
         Err(failure) => (failure.diagnostics, failure.sources),
     };
     report(&diagnostics, args.site.format, &sources)?;

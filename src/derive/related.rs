@@ -13,6 +13,7 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 
+use crate::activity::{self, Activity};
 use crate::config::SiteConfig;
 use crate::diagnostics::{Code, Diagnostic, Mode};
 use crate::model::slug::slugify;
@@ -135,8 +136,14 @@ impl<'v> SurfaceIndex<'v> {
 
 fn build_table(site: &Site, vocabulary: &SearchVocabulary) -> FeatureTable {
     let n = site.incidents.len();
-    let words: Vec<Vec<(u32, u32)>> =
-        site.incidents.par_iter().map(|i| word_counts(i, vocabulary)).collect();
+    let words: Vec<Vec<(u32, u32)>> = site
+        .incidents
+        .par_iter()
+        .map(|i| {
+            let _time = activity::enter(Activity::Related);
+            word_counts(i, vocabulary)
+        })
+        .collect();
     // Document frequency of words, to keep each postmortem's most distinctive ones.
     let mut df = vec![0u32; vocabulary.terms.len()];
     for w in &words {
@@ -155,6 +162,7 @@ fn build_table(site: &Site, vocabulary: &SearchVocabulary) -> FeatureTable {
         .par_iter()
         .zip(words)
         .map(|(incident, words)| {
+            let _time = activity::enter(Activity::Related);
             let mut scored: Vec<(u32, f32)> = words
                 .iter()
                 .filter(|(term, _)| df[*term as usize] > 1)
@@ -199,6 +207,7 @@ fn build_table(site: &Site, vocabulary: &SearchVocabulary) -> FeatureTable {
     }
     let surfaces = SurfaceIndex::new(vocabulary);
     names.par_iter_mut().filter(|(kind, _)| *kind == Kind::Word).for_each(|(_, name)| {
+        let _time = activity::enter(Activity::Related);
         *name = surfaces.display(name);
     });
     let mut postings: Vec<Vec<(u32, f32)>> = vec![Vec::new(); names.len()];
@@ -326,12 +335,16 @@ pub fn derive_related(
             reverse[r.incident].push(i);
         }
     }
+    // The parallel parts are measured item by item (on whichever thread runs them).
+    let time = activity::enter(Activity::Related);
     let table = build_table(site, vocabulary);
+    drop(time);
     let related = (0..n)
         .into_par_iter()
         .map_init(
             || (vec![0.0f32; n], Vec::new()),
             |(scratch, touched), i| {
+                let _time = activity::enter(Activity::Related);
                 let mut list = explicit[i].clone();
                 for &j in &reverse[i] {
                     if list.len() < MAX_RELATED && !list.iter().any(|r| r.incident == j) {

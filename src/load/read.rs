@@ -17,6 +17,7 @@ pub struct SourceText {
 
 /// Read `entry`'s bytes, or say why they cannot be read.
 pub fn read_bytes(entry: &SourceEntry, mode: Mode) -> Result<Vec<u8>, Box<Diagnostic>> {
+    let _time = crate::activity::enter(crate::activity::Activity::ReadSources);
     std::fs::read(&entry.abs).map_err(|e| {
         Box::new(
             Diagnostic::new(Code::UnreadableFile, mode, format!("cannot read the file: {e}"))

@@ -16,6 +16,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
+use crate::activity::{self, Activity};
 use crate::derive::Derived;
 use crate::diagnostics::{Code, Diagnostic, Location, Mode};
 use crate::load::StaticFile;
@@ -201,8 +202,49 @@ impl OutputPlan {
                 .at(Location::whole_file(file))
             })
             .collect();
+        problems.extend(self.files_where_folders_go(mode));
         problems.sort_by(|a, b| a.message.cmp(&b.message));
         problems
+    }
+
+    /// A file planned where another planned file needs a folder (a static file named
+    /// `services` beside the `services/` pages): one error per such file.
+    fn files_where_folders_go(&self, mode: Mode) -> Vec<Diagnostic> {
+        // Each folder once (its key), with the first file planned inside it.
+        let mut folders: HashMap<String, (&str, &str)> = HashMap::new();
+        for (path, origin, _) in &self.files {
+            let mut folder = path.as_str();
+            while let Some((parent, _)) = folder.rsplit_once('/') {
+                folder = parent;
+                if folders.insert(collision_key(folder), (path, origin)).is_some() {
+                    // Its parents are in already too.
+                    break;
+                }
+            }
+        }
+        self.files
+            .iter()
+            .filter_map(|(path, origin, _)| {
+                let (inside, inside_origin) = folders.get(&collision_key(path))?;
+                let inside = if inside_origin.contains(inside) {
+                    inside_origin.to_string()
+                } else {
+                    format!("{inside_origin} → {inside}")
+                };
+                Some(
+                    Diagnostic::new(
+                        Code::DuplicateOutput,
+                        mode,
+                        format!(
+                            "{origin} would be written to the file {path}, which must be a \
+                             folder: {inside} goes in it"
+                        ),
+                    )
+                    .help("rename or move it: a file cannot take the name of a folder of the site")
+                    .at(Location::whole_file(origin)),
+                )
+            })
+            .collect()
     }
 
     /// Render and write everything with `writer`. Pages render in parallel; one thread writes,
@@ -235,8 +277,11 @@ impl OutputPlan {
         let kept_pages = AtomicUsize::new(0);
         std::thread::scope(|scope| {
             let writing = scope.spawn(move || -> Result<(), String> {
+                let time = activity::enter(Activity::WriteFiles);
                 writer.create_folders(&folders).map_err(|e| format!("creating folders: {e}"))?;
+                drop(time);
                 for (path, job) in rx {
+                    let _time = activity::enter(Activity::WriteFiles);
                     let result = match job {
                         Job::Bytes(bytes) => writer.write(&path, &bytes),
                         Job::Copy(src) => writer.copy(&path, &src),
@@ -247,6 +292,7 @@ impl OutputPlan {
             });
             let index_tx = tx.clone();
             let index_sink = move |path: String, bytes: Vec<u8>| {
+                let _time = activity::enter(Activity::WaitForWriter);
                 index_tx.send((path, Job::Bytes(bytes))).map_err(|_| String::new())
             };
             let (rendered, indexed) = rayon::join(
@@ -256,7 +302,11 @@ impl OutputPlan {
                         |tx, (path, origin, source)| {
                             let source = match source {
                                 Source::Kept(page) => {
-                                    let kept = writer.keep(&path).map_err(|e| {
+                                    let kept = {
+                                        let _time = activity::enter(Activity::WriteFiles);
+                                        writer.keep(&path)
+                                    };
+                                    let kept = kept.map_err(|e| {
                                         WriteError::Output(format!("keeping {path}: {e}"))
                                     })?;
                                     if kept {
@@ -271,6 +321,7 @@ impl OutputPlan {
                                 // Too large to pass around in memory: written from here.
                                 Source::Page(Page::Json) => {
                                     let mut produce = |out: &mut dyn std::io::Write| {
+                                        let _time = activity::enter(Activity::PageData);
                                         crate::render::machine::json_export_to(ctx, out)
                                     };
                                     return writer.write_streamed(&path, &mut produce).map_err(
@@ -289,13 +340,16 @@ impl OutputPlan {
                                 Source::Reserved => return Ok(()),
                             };
                             // A closed channel means the writer failed; its error is reported below.
+                            let _time = activity::enter(Activity::WaitForWriter);
                             tx.send((path, job)).map_err(|_| WriteError::Output(String::new()))
                         },
                     )
                 },
                 || {
-                    let keep =
-                        |path: &str| writer.keep(path).map_err(|e| format!("keeping {path}: {e}"));
+                    let keep = |path: &str| {
+                        let _time = activity::enter(Activity::WriteFiles);
+                        writer.keep(path).map_err(|e| format!("keeping {path}: {e}"))
+                    };
                     let result = index.map_or(Ok(()), |index| index.write(&index_sink, &keep));
                     drop(index_sink);
                     result.map_err(WriteError::Output)

@@ -170,9 +170,10 @@ impl OutputWriter {
         if self.dirs.lock().map_err(|_| io::Error::other("lock poisoned"))?.contains(parent) {
             return Ok(());
         }
-        // A file where a folder must go (left from an older generation) is replaced.
+        // A file where a folder must go (left from an older generation) is replaced; a staging
+        // folder this build created holds only what it wrote.
         let mut ancestor = parent;
-        while ancestor != self.stage {
+        while !self.created && ancestor != self.stage {
             if ancestor.symlink_metadata().is_ok_and(|m| !m.is_dir()) {
                 std::fs::remove_file(ancestor)?;
             }
@@ -218,8 +219,11 @@ impl OutputWriter {
         let path = self.stage.join(rel);
         self.ensure_parent(&path)?;
         // Never into the file in place: it may be a hard link to the published file (see
-        // `keep`), which must not change before the swap.
-        remove_any(&path)?;
+        // `keep`), which must not change before the swap. (A staging folder this build created
+        // has nothing there: each file is written once.)
+        if !self.created {
+            remove_any(&path)?;
+        }
         let mut file = std::fs::File::create(&path)?;
         file.write_all(bytes)?;
         // The stamp from the open file: no second lookup of the path.

@@ -52,6 +52,7 @@ pub fn find_syntax(lang: &str) -> Option<&'static SyntaxReference> {
 /// renders the block escaped, unhighlighted.
 pub fn highlight(code: &str, lang: &str) -> Option<String> {
     let syntax = find_syntax(lang)?;
+    let _time = crate::activity::enter(crate::activity::Activity::Highlight);
     let mut generator =
         ClassedHTMLGenerator::new_with_class_style(syntax, syntax_set(), CLASS_STYLE);
     for line in LinesWithEndings::from(code) {

@@ -5,6 +5,7 @@ use serde::Serialize;
 use tera::{Context, Tera, Value};
 
 use super::view::{IncidentCard, SiteView};
+use crate::activity::{self, Activity};
 use crate::derive::Derived;
 use crate::model::{Incident, Site};
 
@@ -417,6 +418,7 @@ impl<'a> RenderContext<'a> {
 
     /// Render `template` with `ctx` to bytes.
     pub fn render_template(&self, template: &str, ctx: &Context) -> Result<Vec<u8>, String> {
+        let _time = activity::enter(Activity::Templates);
         let mut out = Vec::with_capacity(16 * 1024);
         self.tera
             .render_to(template, ctx, &mut out)
@@ -426,6 +428,7 @@ impl<'a> RenderContext<'a> {
 
     /// Render `page` to bytes.
     pub fn render(&self, page: &Page) -> Result<Vec<u8>, String> {
+        let _time = activity::enter(Activity::PageData);
         super::page_views::render_page(self, page)
     }
 }

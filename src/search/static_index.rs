@@ -38,6 +38,7 @@ use super::analyzer::term_of_folded;
 use super::document::{BOOSTS, GROUPS, NUM_FIELDS, SearchVocabulary, push_varint};
 use super::engine::{bm25, fieldnorm_id, fieldnorm_of};
 use super::query::{Phrase, phrase_of, synonym_table};
+use crate::activity::{self, Activity};
 use crate::model::Site;
 use crate::model::slug::slugify;
 
@@ -571,7 +572,15 @@ impl<'a> StaticIndex<'a> {
                 (0..self.site.incidents.len().div_ceil(CARDS_PER_FILE)).step_by(64).map(Job::Cards),
             )
             .collect();
-        jobs.into_par_iter().try_for_each(|job| match job {
+        jobs.into_par_iter().try_for_each(|job| {
+            let _time = activity::enter(Activity::SearchIndex);
+            self.run(job, groups, sink, keep)
+        })
+    }
+
+    /// One job of [`StaticIndex::write`].
+    fn run(&self, job: Job, groups: u32, sink: Sink<'_>, keep: Keep<'_>) -> Result<(), String> {
+        match job {
             Job::Postings(group) => self.write_postings(group, groups, sink, keep),
             Job::Dictionary => self.write_dictionary(sink),
             Job::Typos => self.write_typos(sink),
@@ -586,7 +595,7 @@ impl<'a> StaticIndex<'a> {
                 (first + 64).min(self.site.incidents.len().div_ceil(CARDS_PER_FILE)),
                 sink,
             ),
-        })
+        }
     }
 
     /// The postings shards of one group (shard id modulo `groups`): only that part of the

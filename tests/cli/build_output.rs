@@ -129,3 +129,61 @@ fn any_change_to_sources_options_or_output_makes_a_real_build() {
     assert!(!up_to_date(&kb, &[]));
     assert!(up_to_date(&kb, &[]));
 }
+
+/// The `--timings` tables of a build's stderr: (stage or activity, milliseconds).
+fn timing_rows(stderr: &str, header: &str) -> Vec<(String, f64)> {
+    stderr
+        .lines()
+        .skip_while(|l| !l.starts_with(header))
+        .skip(1)
+        .map_while(|l| {
+            let at = l.find(|c: char| c.is_ascii_digit())?;
+            let ms = l[at..].split("ms").next()?.trim().parse().ok()?;
+            Some((l[..at].trim().to_string(), ms))
+        })
+        .collect()
+}
+
+#[test]
+fn timings_say_where_the_time_went_by_stage_and_by_activity() {
+    let kb = KbTest::fixture("core/basic");
+    let plain = kb.build(&[]).success();
+    assert!(!plain.stderr().contains("activity"), "{}", plain.stderr());
+    // Another build date: a real build again, with the parse cache's entries not reusable.
+    let run = kb.run(&["build", ".", "--build-date", "2026-11-27", "--timings"]).success();
+    let stderr = run.stderr();
+    let stages: Vec<String> = timing_rows(&stderr, "stage ").into_iter().map(|r| r.0).collect();
+    assert_eq!(
+        stages,
+        [
+            "load",
+            "parse",
+            "derive",
+            "prepare",
+            "search plan",
+            "tantivy index",
+            "select pages",
+            "render, index, write",
+            "swap"
+        ],
+        "{stderr}"
+    );
+    let activities = timing_rows(&stderr, "activity ");
+    let names: Vec<&str> = activities.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        hindsight::activity::Activity::ALL.map(|a| a.name()),
+        "every activity, in order: {stderr}"
+    );
+    // The fixture has highlighted code, pages and files to write: each was measured.
+    let ms = |name: &str| activities.iter().find(|(n, _)| n == name).unwrap().1;
+    for name in ["markdown", "highlight", "templates", "write files"] {
+        assert!(ms(name) > 0.0, "{name} took no time: {stderr}");
+    }
+    // Activities are exclusive of each other and summed over threads: never more than the
+    // threads' time (2 rayon threads at most here, plus the writer) in the whole build.
+    let total: f64 = activities.iter().map(|(_, t)| t).sum();
+    let wall: f64 = timing_rows(&stderr, "stage ").iter().map(|(_, t)| t).sum();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64 + 1.0;
+    assert!(total <= wall * threads, "{total} ms of activities in {wall} ms: {stderr}");
+}

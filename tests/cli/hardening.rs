@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use scraper::{Html, Selector};
 
-use crate::support::{KbTest, browser, copy_of, hindsight, run_node, text_of, walkdir};
+use crate::support::{KbTest, browser, copy_of, hindsight, run_node, text_of, tree, walkdir};
 
 /// Every file under `dir` (relative path, bytes), sorted; `skip` leaves out top-level entries.
 fn files_under(dir: &Path, skip: &[&str]) -> BTreeMap<String, Vec<u8>> {
@@ -1042,6 +1042,31 @@ fn colliding_slugs_are_one_error_naming_both_files() {
         assert_eq!(found.len(), 1, "{a} and {b}: {found:?}");
         assert!(found[0].contains("postmortems/a.md") && found[0].contains("postmortems/b.md"));
     }
+}
+
+#[test]
+fn a_static_file_named_like_a_folder_of_the_site_is_an_error_and_nothing_is_lost() {
+    // `static/services` (a file) where the service pages need `services/`: the folder's pages
+    // were silently deleted or the build failed on "Not a directory", depending on the order.
+    let kb = KbTest::minimal().file("postmortems/a.md", HEAD);
+    kb.build(&[]).success();
+    let before = tree(&kb.path().join("public"));
+    kb.write("static/postmortems", "a file where the postmortem pages go");
+    let found = duplicate_findings(&kb);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].contains("static/postmortems would be written to the file postmortems")
+            && found[0].contains("postmortems/"),
+        "{found:?}"
+    );
+    assert_eq!(tree(&kb.path().join("public")), before, "the published site is untouched");
+    let check = kb.run(&["check", "."]).failure();
+    assert!(check.stderr().contains("static/postmortems would be written"), "{}", check.stderr());
+    // The same name one level down, in a folder of its own, is fine.
+    std::fs::remove_file(kb.path().join("static/postmortems")).unwrap();
+    kb.write("static/files/postmortems", "fine");
+    kb.build(&[]).success();
+    assert_eq!(kb.read("public/files/postmortems"), "fine");
 }
 
 #[test]
