@@ -312,8 +312,11 @@ fn encode_term(term: &str, data: TermData<'_>, n: u32, avg: &[f64; NUM_FIELDS]) 
                     .sum()
             })
             .collect();
+        // The best MAIN_POSTINGS by a total order (impact, then document), without sorting all.
         let mut ranked: Vec<usize> = (0..docs.len()).collect();
-        ranked.sort_by(|&a, &b| impact[b].total_cmp(&impact[a]).then(docs[a].0.cmp(&docs[b].0)));
+        ranked.select_nth_unstable_by(MAIN_POSTINGS - 1, |&a, &b| {
+            impact[b].total_cmp(&impact[a]).then(docs[a].0.cmp(&docs[b].0))
+        });
         let mut keep = vec![false; docs.len()];
         for &d in &ranked[..MAIN_POSTINGS] {
             keep[d] = true;
@@ -1016,6 +1019,58 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_common_stems_main_postings_are_its_best_scoring_documents() {
+        // 500 documents hold the stem in one field each: the first 250 with varied fields,
+        // frequencies and lengths, the others in six groups of equal scores, so the cut falls
+        // inside a group (ties go to the lower document).
+        let postings: Vec<(u32, u8, u16, u8)> = (0..500u32)
+            .map(|d| match d {
+                0..250 => (d, (d % 5) as u8, (d * 7 % 11 + 1) as u16, (d * 13 % 40) as u8),
+                _ => (d, 0, (d % 3 + 1) as u16, (d % 2 * 5) as u8),
+            })
+            .collect();
+        let avg = [3.0, 4.0, 5.0, 20.0, 300.0];
+        let (n, mut df) = (1000, [0u32; NUM_FIELDS]);
+        for p in &postings {
+            df[usize::from(p.1)] += 1;
+        }
+        let impact = |&(_, f, tf, norm): &(u32, u8, u16, u8)| {
+            let f = usize::from(f);
+            BOOSTS[f] * bm25(u32::from(tf), norm, df[f], n, avg[f])
+        };
+        // Expected: the MAIN_POSTINGS highest (ties: the lower document), in document order.
+        let mut best = postings.clone();
+        best.sort_by(|a, b| impact(b).total_cmp(&impact(a)).then(a.0.cmp(&b.0)));
+        assert_eq!(
+            impact(&best[MAIN_POSTINGS - 1]),
+            impact(&best[MAIN_POSTINGS]),
+            "a tie at the cut"
+        );
+        let mut main: Vec<u32> = best[..MAIN_POSTINGS].iter().map(|p| p.0).collect();
+        main.sort_unstable();
+        let mut tail: Vec<u32> = best[MAIN_POSTINGS..].iter().map(|p| p.0).collect();
+        tail.sort_unstable();
+        let docs_of = |encoded: &str| {
+            let bytes = base64::engine::general_purpose::STANDARD_NO_PAD.decode(encoded).unwrap();
+            let (mut at, mut doc, mut docs) = (0, 0, Vec::new());
+            while at < bytes.len() {
+                doc += super::super::document::read_varint(&bytes, &mut at);
+                docs.push(doc);
+                let mask = super::super::document::read_varint(&bytes, &mut at);
+                for _ in 0..mask.count_ones() {
+                    super::super::document::read_varint(&bytes, &mut at); // tf
+                    at += 1; // norm
+                }
+            }
+            docs
+        };
+        let positions = vec![&[0u8][..]; postings.len()];
+        let encoded = encode_term("deploy", TermData { postings, positions }, n, &avg);
+        assert_eq!(docs_of(&encoded.main), main);
+        assert_eq!(docs_of(&encoded.tail.expect("a tail").0), tail);
     }
 
     #[test]
