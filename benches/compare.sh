@@ -135,6 +135,19 @@ if [ ! -x "$floor" ] || [ -n "$(find "$here/floor/Cargo.toml" "$here/floor/Cargo
   cargo build --release --manifest-path "$here/floor/Cargo.toml" --target-dir "$floor_target" >&2
 fi
 
+# delete_outputs LABEL FOLDER...: delete outputs (never during a measurement), sync, and note the
+# time, so that the next measurement waits until the freed inodes are no longer "recent".
+delete_outputs() {
+  local label="$1" t0 files; shift
+  files=$( { find "$@" -mindepth 1 2>/dev/null || true; } | wc -l)
+  [ "$files" -gt 0 ] || { rm -rf "$@"; return 0; }
+  t0=$(date +%s%N)
+  rm -rf "$@"
+  sync
+  date +%s >"$area/last-delete"
+  printf '%s\t%s\t%s\t%s\n' "${n:-0}" "$label" "$(( ($(date +%s%N) - t0) / 1000000 ))" "$files" >>"$discard_tsv"
+}
+
 gen_sha="$(sha256sum "$gen" | cut -c1-16)"
 corpus() { # N FLAVOR -> path of the corpus, generated unless a matching one is there
   local n="$1" flavor="$2" dir="$work/corpus/$1-$2"
@@ -257,18 +270,6 @@ size_of() {
     "$(du -s -B1 "$3" | cut -f1)" "$(find "$3" -type f | wc -l)" >>"$sizes_tsv"
 }
 
-# delete_outputs LABEL FOLDER...: delete outputs (never during a measurement), sync, and note the
-# time, so that the next measurement waits until the freed inodes are no longer "recent".
-delete_outputs() {
-  local label="$1" t0 files; shift
-  files=$( { find "$@" -mindepth 1 2>/dev/null || true; } | wc -l)
-  [ "$files" -gt 0 ] || { rm -rf "$@"; return 0; }
-  t0=$(date +%s%N)
-  rm -rf "$@"
-  sync
-  date +%s >"$area/last-delete"
-  printf '%s\t%s\t%s\t%s\n' "${n:-0}" "$label" "$(( ($(date +%s%N) - t0) / 1000000 ))" "$files" >>"$discard_tsv"
-}
 settle="${SETTLE:-65}"
 settle() {
   local last=0

@@ -60,7 +60,8 @@ codes! {
     InvalidValue = ("H006", "invalid-value", Error, Error),
     /// Timeline times out of order (detected before the start, resolved before mitigated...).
     TimesOutOfOrder = ("H007", "times-out-of-order", Error, Error),
-    /// Two postmortems, aliases or files map to the same output path.
+    /// Two postmortems, aliases or files map to the same output path, or a file (e.g.
+    /// `static/services`) takes the name of a folder the site needs.
     DuplicateOutput = ("H008", "duplicate-output", Error, Error),
     /// A link to a postmortem file that does not exist.
     BrokenLink = ("H009", "broken-link", Error, Error),
