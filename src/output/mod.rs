@@ -11,6 +11,7 @@ pub mod up_to_date;
 pub mod write;
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -216,9 +217,12 @@ impl OutputPlan {
             let mut folder = path.as_str();
             while let Some((parent, _)) = folder.rsplit_once('/') {
                 folder = parent;
-                if folders.insert(collision_key(folder), (path, origin)).is_some() {
+                match folders.entry(collision_key(folder)) {
                     // Its parents are in already too.
-                    break;
+                    Entry::Occupied(_) => break,
+                    Entry::Vacant(slot) => {
+                        slot.insert((path, origin));
+                    }
                 }
             }
         }

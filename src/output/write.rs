@@ -150,9 +150,7 @@ impl OutputWriter {
         if stamp(&source) != Some(expected) {
             return Ok(false);
         }
-        let path = self.stage.join(rel);
-        self.ensure_parent(&path)?;
-        remove_any(&path)?;
+        let path = self.free_path(rel)?;
         if std::fs::hard_link(&source, &path).is_err() {
             std::fs::copy(&source, &path)?;
         }
@@ -163,6 +161,18 @@ impl OutputWriter {
         }
         self.record(rel, published.hash, copied, true)?;
         Ok(true)
+    }
+
+    /// The staging path of `rel`, ready for a new file: its folders made and whatever an older
+    /// generation left there removed (nothing to remove in a staging folder this build
+    /// created: each file is written once).
+    fn free_path(&self, rel: &str) -> io::Result<PathBuf> {
+        let path = self.stage.join(rel);
+        self.ensure_parent(&path)?;
+        if !self.created {
+            remove_any(&path)?;
+        }
+        Ok(path)
     }
 
     fn ensure_parent(&self, path: &Path) -> io::Result<()> {
@@ -216,14 +226,9 @@ impl OutputWriter {
         if let Some(stamp) = self.previous.held(&self.stage, rel, hash) {
             return self.record(rel, hash, stamp, false);
         }
-        let path = self.stage.join(rel);
-        self.ensure_parent(&path)?;
         // Never into the file in place: it may be a hard link to the published file (see
-        // `keep`), which must not change before the swap. (A staging folder this build created
-        // has nothing there: each file is written once.)
-        if !self.created {
-            remove_any(&path)?;
-        }
+        // `keep`), which must not change before the swap.
+        let path = self.free_path(rel)?;
         let mut file = std::fs::File::create(&path)?;
         file.write_all(bytes)?;
         // The stamp from the open file: no second lookup of the path.
@@ -278,9 +283,7 @@ impl OutputWriter {
         if let Some(stamp) = self.previous.held(&self.stage, rel, hash) {
             return self.record(rel, hash, stamp, false);
         }
-        let path = self.stage.join(rel);
-        self.ensure_parent(&path)?;
-        remove_any(&path)?;
+        let path = self.free_path(rel)?;
         std::fs::copy(source, &path)?;
         let stamp = stamp(&path).ok_or_else(|| vanished(&path))?;
         self.record(rel, hash, stamp, true)

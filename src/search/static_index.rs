@@ -1053,15 +1053,16 @@ mod tests {
         main.sort_unstable();
         let mut tail: Vec<u32> = best[MAIN_POSTINGS..].iter().map(|p| p.0).collect();
         tail.sort_unstable();
+        use super::super::document::read_varint;
         let docs_of = |encoded: &str| {
             let bytes = base64::engine::general_purpose::STANDARD_NO_PAD.decode(encoded).unwrap();
             let (mut at, mut doc, mut docs) = (0, 0, Vec::new());
             while at < bytes.len() {
-                doc += super::super::document::read_varint(&bytes, &mut at);
+                doc += read_varint(&bytes, &mut at);
                 docs.push(doc);
-                let mask = super::super::document::read_varint(&bytes, &mut at);
+                let mask = read_varint(&bytes, &mut at);
                 for _ in 0..mask.count_ones() {
-                    super::super::document::read_varint(&bytes, &mut at); // tf
+                    read_varint(&bytes, &mut at); // tf
                     at += 1; // norm
                 }
             }
