@@ -30,7 +30,10 @@ pub(super) fn run(args: &BuildArgs) -> Result<ExitCode> {
                         rss.map_or_else(|| "-".to_string(), |b| format!("{} MB", b / 1_000_000));
                     eprintln!("{stage:<14} {:>7.1}ms {rss:>10}", took.as_secs_f64() * 1000.0);
                 }
-                print_activities();
+                // An up-to-date build ran none of them.
+                if !done.up_to_date {
+                    print_activities();
+                }
             }
             let s = done.stats;
             let findings = if done.diagnostics.is_empty() {

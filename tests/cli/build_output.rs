@@ -186,4 +186,8 @@ fn timings_say_where_the_time_went_by_stage_and_by_activity() {
     let wall: f64 = timing_rows(&stderr, "stage ").iter().map(|(_, t)| t).sum();
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64 + 1.0;
     assert!(total <= wall * threads, "{total} ms of activities in {wall} ms: {stderr}");
+    // Nothing changed since: no activity ran, so there is no table of zeros.
+    let again = kb.run(&["build", ".", "--build-date", "2026-11-27", "--timings"]).success();
+    assert!(again.stderr().contains("Up to date"), "{}", again.stderr());
+    assert!(!again.stderr().contains("activity"), "{}", again.stderr());
 }
